@@ -1,0 +1,71 @@
+# lwipd: a user-space TCP/IP stack (lwIP over TAP) with a /servers/socket
+# filesystem, an LD_PRELOAD shim and an HTTP proxy.
+#
+#   make deps    install the Debian packages everything needs (idempotent)
+#   make         build everything into build/
+#   make check   deps, build, then every test (unit and integration)
+#   make demo    the end-to-end tour in a sandbox of its own
+#
+# LWIP_SRC=DIR uses an already unpacked lwIP 2.2.1 tree instead of fetching
+# Debian's source package.
+
+.SECONDEXPANSION:
+BUILD    := build
+LWIP_SRC ?= $(BUILD)/lwip-src
+LWIP_LIB := $(BUILD)/lwip/liblwip.a
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+# SAN=1 builds everything with AddressSanitizer and UBSan.
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=address,undefined
+endif
+WARN     := -Wall -Wextra -Wshadow -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -I daemon -I $(LWIP_SRC)/src/include
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(CPPFLAGS)
+
+BINS        :=
+UNIT_TESTS  :=
+
+.PHONY: all deps check demo clean lwip bench
+all: deps-build
+	@$(MAKE) --no-print-directory build-all
+
+include daemon/daemon.mk
+-include shim/shim.mk
+-include proxy/proxy.mk
+include tests/tests.mk
+
+build-all: $(BINS) $(UNIT_TESTS)
+
+# Build prerequisites only: the lwIP source tree.  (Packages: make deps.)
+deps-build: $(LWIP_SRC)/src/core/tcp.c
+
+$(LWIP_SRC)/src/core/tcp.c:
+	tools/fetch-lwip.sh $(LWIP_SRC)
+
+deps:
+	tools/deps.sh
+	tools/fetch-lwip.sh $(LWIP_SRC)
+
+$(LWIP_LIB): daemon/lwipopts.h daemon/arch/cc.h | $(LWIP_SRC)/src/core/tcp.c
+	@$(MAKE) --no-print-directory -f tools/lwip.mk LWIP_SRC=$(LWIP_SRC) \
+		OUT=$(BUILD)/lwip CC="$(CC)" CFLAGS="$(CFLAGS)"
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+check: deps
+	@$(MAKE) --no-print-directory build-all
+	tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory build-all
+	tools/demo.sh
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/lwip $(BINS) $(UNIT_TESTS)

@@ -1,0 +1,21 @@
+# lwipd: the daemon.  Every daemon/*.c except main.c also goes into
+# build/libdaemon.a so unit tests link the pieces they test.
+DAEMON_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+DAEMON_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(DAEMON_SRCS))
+DAEMON_LIB  := $(BUILD)/libdaemon.a
+BINS        += $(BUILD)/lwipd
+
+$(DAEMON_OBJS) $(BUILD)/obj/daemon/main.o: | $(LWIP_LIB)
+
+$(DAEMON_LIB): $(DAEMON_OBJS)
+	@rm -f $@
+	@$(AR) rcs $@ $^
+
+$(BUILD)/lwipd: $(BUILD)/obj/daemon/main.o $(DAEMON_LIB) $(LWIP_LIB)
+	@echo "  LD  $@"
+	@$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/daemon/main.o -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group
+
+# Unit tests of the daemon's pure logic.
+TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o
+TEST_OBJS_test_ethaddr   := $(BUILD)/obj/daemon/ethaddr.o
+TEST_OBJS_test_macfilter := $(BUILD)/obj/daemon/macfilter.o $(BUILD)/obj/daemon/ethaddr.o

@@ -1,0 +1,15 @@
+/* dns.h - the DNS servers lwipd knows: configured and learned */
+#ifndef LWIPD_DNS_H
+#define LWIPD_DNS_H
+
+#include <stddef.h>
+#include "options.h"
+
+#define DNS_STORE_MAX 8
+
+void dns_store_set_static(const struct config *c);
+void dns_store_sync(void);
+int dns_store_list(struct dns_config *out, int max);
+size_t dns_store_resolv_conf(char *buf, size_t len);
+
+#endif

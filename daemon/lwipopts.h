@@ -1,0 +1,143 @@
+/* lwipopts.h - lwIP 2.2.1 configuration for lwipd
+ *
+ * One thread owns the stack (NO_SYS=1, raw API only).  Every option that
+ * differs from lwIP's default says why on its line.  Frames come from an
+ * untrusted wire: limits on out-of-order data and listen backlogs matter.
+ */
+#ifndef LWIPD_LWIPOPTS_H
+#define LWIPD_LWIPOPTS_H
+
+/* ---- System ---------------------------------------------------------- */
+#define NO_SYS                     1  /* one thread, our own epoll loop */
+#define SYS_LIGHTWEIGHT_PROT       0  /* no other thread touches the stack */
+#define LWIP_SOCKET                0  /* raw API: sockets live in the daemon */
+#define LWIP_NETCONN               0  /* same */
+#define LWIP_TIMERS                1  /* sys_check_timeouts() from the loop */
+#define LWIP_NETIF_API             0  /* no tcpip thread to call through */
+
+/* ---- Memory ---------------------------------------------------------- */
+#define MEM_LIBC_MALLOC            1  /* heap from malloc: no fixed arena to size */
+#define MEMP_MEM_MALLOC            1  /* pools from malloc: 10k+ pcbs without a static cap */
+#define MEM_ALIGNMENT              8  /* 64-bit hosts */
+#define PBUF_POOL_SIZE            64  /* only a fallback: the link allocates PBUF_RAM */
+#define PBUF_POOL_BUFSIZE       1536
+#define MEMP_NUM_TCP_PCB        4096  /* not a cap with MEMP_MEM_MALLOC; stats sizing */
+#define MEMP_NUM_UDP_PCB        1024
+#define MEMP_NUM_TCP_PCB_LISTEN  256
+#define MEMP_NUM_SYS_TIMEOUT      64  /* lwIP's own timers plus ours */
+
+/* ---- Link layer ------------------------------------------------------ */
+#define LWIP_ARP                   1
+#define LWIP_ETHERNET              1
+#define ARP_TABLE_SIZE            64  /* a lab segment can hold more than 10 hosts */
+#define ARP_QUEUEING               1  /* queue the first packets while ARP resolves */
+#define ETHARP_SUPPORT_STATIC_ENTRIES 0
+#define LWIP_NETIF_HOSTNAME        1  /* DHCP option 12 */
+#define LWIP_NETIF_EXT_STATUS_CALLBACK 1 /* log address, DAD and link changes once */
+#define LWIP_NETIF_LOOPBACK        1  /* packets to our own addresses */
+#define LWIP_HAVE_LOOPIF           1  /* 127.0.0.1 and ::1 inside the stack */
+#define LWIP_LOOPBACK_MAX_PBUFS   256 /* bound the loopback queue */
+#define LWIP_SINGLE_NETIF          0  /* one netif per -i, plus loopback */
+#define LWIP_NUM_NETIF_CLIENT_DATA 1  /* our per-link state hangs off the netif */
+
+/* ---- IPv4 ------------------------------------------------------------ */
+#define LWIP_IPV4                  1
+#define IP_REASSEMBLY              1
+#define IP_FRAG                    1
+#define IP_REASS_MAX_PBUFS       128  /* bound reassembly memory (untrusted wire) */
+#define LWIP_ICMP                  1
+#define LWIP_BROADCAST_PING        0  /* do not answer pings to broadcast */
+#define LWIP_IGMP                  1  /* IP_ADD_MEMBERSHIP and the MAC filter */
+#define MEMP_NUM_IGMP_GROUP       64  /* all-systems plus programs' joins */
+#define LWIP_DHCP                  1  /* --dhcp */
+#define LWIP_DHCP_DOES_ACD_CHECK   1  /* probe the offered address before use */
+#define LWIP_DHCP_GET_NTP_SRV      0
+#define LWIP_DHCP_MAX_DNS_SERVERS  DNS_MAX_SERVERS
+
+/* ---- IPv6 ------------------------------------------------------------ */
+#define LWIP_IPV6                  1
+#define LWIP_IPV6_NUM_ADDRESSES    8  /* link-local, SLAAC per prefix, manual ones */
+#define LWIP_IPV6_AUTOCONFIG       1  /* SLAAC */
+#define LWIP_IPV6_ADDRESS_LIFETIMES 1 /* honour valid/preferred lifetimes */
+#define LWIP_IPV6_DUP_DETECT_ATTEMPTS 1 /* DAD stays on, as in the seed */
+#define LWIP_IPV6_SEND_ROUTER_SOLICIT 1 /* ask for an RA at start */
+#define LWIP_IPV6_MLD              1  /* reports for solicited-node groups */
+#define MEMP_NUM_MLD6_GROUP       64  /* >= addresses (solicited-node) + programs' joins */
+#define LWIP_IPV6_FRAG             1
+#define LWIP_IPV6_REASS            1
+#define IPV6_FRAG_COPYHEADER       1  /* required on 64-bit: pointers do not fit the header */
+#define LWIP_ND6_NUM_NEIGHBORS    64
+#define LWIP_ND6_NUM_DESTINATIONS 64
+#define LWIP_ND6_NUM_PREFIXES      8
+#define LWIP_ND6_NUM_ROUTERS       4
+#define LWIP_ND6_QUEUEING          1
+#define LWIP_ND6_RDNSS_MAX_DNS_SERVERS 2 /* DNS servers from the RA */
+#define LWIP_IPV6_DHCP6            1  /* stateless DHCPv6 when the RA sets O */
+#define LWIP_IPV6_DHCP6_STATELESS  1
+#define LWIP_DHCP6_PROVIDE_DNS_SERVERS 2
+#define LWIP_DHCP6_GET_NTP_SRV     0
+
+/* ---- UDP and DNS ----------------------------------------------------- */
+#define LWIP_UDP                   1
+#define LWIP_UDPLITE               0
+#define LWIP_RAW                   1  /* ICMP sockets later; cheap */
+#define LWIP_DNS                   1  /* only as the store of learned servers */
+#define DNS_MAX_SERVERS            4  /* DHCPv4, RDNSS, DHCPv6 all write here */
+#define LWIP_DNS_SUPPORT_MDNS_QUERIES 0
+
+/* ---- TCP ------------------------------------------------------------- */
+#define LWIP_TCP                   1
+#define TCP_MSS                16000  /* lwIP caps MSS below 16382; the MTU still bounds it */
+#define TCP_CALCULATE_EFF_SEND_MSS 1  /* advertise and send by the netif MTU */
+#define LWIP_WND_SCALE             1  /* windows beyond 64 KiB */
+#define TCP_RCV_SCALE              4  /* 65535 << 4 covers TCP_WND */
+#define TCP_WND          (512 * 1024) /* fills a fast local path; only used as the app drains */
+#define TCP_SND_BUF      (512 * 1024) /* what lwIP may hold unacked per connection */
+#define TCP_SND_QUEUELEN        4096  /* SND_BUF in 1460-byte segments, with room */
+#define TCP_SNDLOWAT            1024  /* read only by lwIP's sockets layer; must satisfy init.c */
+#define TCP_SNDQUEUELOWAT        256
+#define TCP_OOSEQ_MAX_BYTES (256 * 1024) /* bound out-of-order memory per pcb (untrusted wire) */
+#define TCP_OOSEQ_MAX_PBUFS      256
+#define TCP_QUEUE_OOSEQ            1
+#define LWIP_TCP_SACK_OUT          1  /* tell the peer what arrived out of order */
+#define LWIP_TCP_MAX_SACK_NUM      4
+#define TCP_LISTEN_BACKLOG         1  /* honour listen(fd, backlog) */
+#define TCP_DEFAULT_LISTEN_BACKLOG 128
+#define LWIP_TCP_KEEPALIVE         1  /* SO_KEEPALIVE with per-pcb idle/intvl/cnt */
+#define LWIP_TCP_TIMESTAMPS        0
+#define TCP_OVERSIZE         TCP_MSS  /* fewer, fuller segments from small writes */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS  0
+#define SO_REUSE                   1  /* SO_REUSEADDR */
+#define LWIP_SO_RCVBUF             0
+
+/* ---- Checksums ------------------------------------------------------- */
+/* LWIPD_FUZZ builds skip input checksum checks so fuzzers reach the parsers. */
+#ifdef LWIPD_FUZZ
+#define CHECKSUM_CHECK_IP          0
+#define CHECKSUM_CHECK_UDP         0
+#define CHECKSUM_CHECK_TCP         0
+#define CHECKSUM_CHECK_ICMP        0
+#define CHECKSUM_CHECK_ICMP6       0
+#endif
+
+/* ---- Statistics and debugging ---------------------------------------- */
+#define LWIP_STATS                 1  /* the filesystem shows them */
+#define LWIP_STATS_DISPLAY         0
+#define LINK_STATS                 1
+#define ETHARP_STATS               1
+#define IP_STATS                   1
+#define IPFRAG_STATS               1
+#define ICMP_STATS                 1
+#define IGMP_STATS                 1
+#define UDP_STATS                  1
+#define TCP_STATS                  1
+#define MEM_STATS                  1
+#define MEMP_STATS                 1
+#define IP6_STATS                  1
+#define ICMP6_STATS                1
+#define IP6_FRAG_STATS             1
+#define MLD6_STATS                 1
+#define ND6_STATS                  1
+#define LWIP_DEBUG_TIMERNAMES      0
+
+#endif /* LWIPD_LWIPOPTS_H */

@@ -1,0 +1,144 @@
+/* main.c - lwipd: parse options, bring the stack up, run the loop, exit
+ * cleanly on SIGTERM/SIGINT, re-read the configuration on SIGHUP
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "lwip/init.h"
+
+#include "dns.h"
+#include "events.h"
+#include "iface.h"
+#include "log.h"
+#include "loop.h"
+#include "options.h"
+#include "pcap.h"
+#include "version.h"
+
+static struct config running;
+static int saved_argc;
+static char **saved_argv;
+static struct loop_watch signal_watch;
+
+/* parse_all() - defaults plus the command line (with its --config file) */
+static int parse_all(struct config *c, char *err, size_t errlen)
+{
+	options_defaults(c);
+	return options_parse(c, saved_argc, saved_argv, err, errlen);
+}
+
+/* reload() - SIGHUP: parse everything again and apply what changed */
+static void reload(void)
+{
+	static struct config next;
+	char err[512];
+
+	if (parse_all(&next, err, sizeof(err))) {
+		log_err("reload: %s; configuration unchanged", err);
+		return;
+	}
+	if (strcmp(next.mount, running.mount) || strcmp(next.pcap, running.pcap))
+		log_warn("reload: --mount and --pcap take effect at restart only");
+	if (ifaces_apply(&next, err, sizeof(err)))
+		log_err("reload: %s", err);
+	dns_store_set_static(&next);
+	log_set_level(next.verbose >= 2 ? LOG_DEBUG : LOG_INFO);
+	snprintf(next.mount, sizeof(next.mount), "%s", running.mount);
+	running = next;
+	log_info("reloaded configuration");
+}
+
+/* on_signal() - a signal arrived on the signalfd */
+static void on_signal(void *arg, uint32_t events)
+{
+	struct signalfd_siginfo si;
+	int fd = *(int *)arg;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			reload();
+		} else {
+			log_info("signal %u: shutting down", si.ssi_signo);
+			loop_stop(0);
+		}
+	}
+}
+
+/* setup_signals() - block SIGTERM/SIGINT/SIGHUP and read them from a
+ * signalfd in the loop; ignore SIGPIPE (a client gone is an error return)
+ */
+static int setup_signals(void)
+{
+	static int fd;
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	return loop_add(&signal_watch, fd, EPOLLIN, on_signal, &fd);
+}
+
+/* start() - bring everything up; 0 or an exit status */
+static int start(void)
+{
+	char err[512];
+
+	if (running.pcap[0] && pcap_open(running.pcap, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	lwip_init();
+	if (loop_init() || setup_signals())
+		return 1;
+	events_init();
+	dns_store_set_static(&running);
+	if (ifaces_start(&running, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char err[512];
+	int rc;
+
+	saved_argc = argc - 1;
+	saved_argv = argv + 1;
+	if (parse_all(&running, err, sizeof(err))) {
+		fprintf(stderr, "lwipd: %s\n", err);
+		return 2;
+	}
+	if (running.help) {
+		options_usage(stdout);
+		return 0;
+	}
+	if (running.version) {
+		printf("lwipd %s (lwIP %s)\n", LWIPD_VERSION, LWIP_VERSION_STRING);
+		return 0;
+	}
+	log_set_level(running.verbose >= 2 ? LOG_DEBUG : LOG_INFO);
+	rc = start();
+	if (rc == 0) {
+		log_info("running (lwIP %s)", LWIP_VERSION_STRING);
+		rc = loop_run();
+	}
+	ifaces_stop();
+	pcap_close();
+	return rc;
+}

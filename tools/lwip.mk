@@ -1,0 +1,23 @@
+# Compile lwIP's core (NO_SYS=1, raw API) into a static library, with the
+# project's own daemon/lwipopts.h and daemon/arch/cc.h.  Invoked by the top
+# Makefile once the source tree exists:  make -f tools/lwip.mk LWIP_SRC=... OUT=...
+LWIP_SRC ?= build/lwip-src
+OUT ?= build/lwip
+CC ?= cc
+CFLAGS ?= -O2 -g
+LWIP_CFLAGS := -std=gnu11 -Wall -Wno-address -fPIC -D_GNU_SOURCE \
+	-I daemon -I $(LWIP_SRC)/src/include $(LWIP_EXTRA_CFLAGS)
+
+S := $(LWIP_SRC)/src
+LWIP_C := $(wildcard $(S)/core/*.c $(S)/core/ipv4/*.c $(S)/core/ipv6/*.c) \
+	$(S)/netif/ethernet.c
+LWIP_O := $(patsubst $(S)/%.c,$(OUT)/%.o,$(LWIP_C))
+
+$(OUT)/liblwip.a: $(LWIP_O)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(OUT)/%.o: $(S)/%.c daemon/lwipopts.h daemon/arch/cc.h
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS) $(LWIP_CFLAGS) -c $< -o $@
+	@echo "  CC  lwip/$*.c"
