@@ -16,6 +16,7 @@
 
 #include "dns.h"
 #include "events.h"
+#include "ipfmt.h"
 #include "link.h"
 #include "log.h"
 #include "loop.h"
@@ -54,7 +55,7 @@ static void log_addr6(struct netif *nif, s8_t idx, u8_t old)
 	char s[INET6_ADDRSTRLEN];
 	u8_t now = netif_ip6_addr_state(nif, idx);
 
-	ip6addr_ntoa_r(netif_ip6_addr(nif, idx), s, sizeof(s));
+	ipfmt6(netif_ip6_addr(nif, idx), s);
 	if (ip6_addr_isduplicated(now))
 		log_warn("%s: %s is a duplicate (DAD failed): another host uses it; "
 			 "it will not be used", ifname(nif), s);
@@ -71,16 +72,16 @@ static void log_addr6(struct netif *nif, s8_t idx, u8_t old)
 /* log_ipv4() - the IPv4 settings of a netif changed */
 static void log_ipv4(struct netif *nif)
 {
-	char a[16], m[16], g[16];
+	char a[IPFMT_LEN], m[IPFMT_LEN], g[IPFMT_LEN];
 	struct dhcp *d = netif_dhcp_data(nif);
 
 	if (ip4_addr_isany_val(*netif_ip4_addr(nif))) {
 		log_info("%s: no IPv4 address", ifname(nif));
 		return;
 	}
-	ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof(a));
-	ip4addr_ntoa_r(netif_ip4_netmask(nif), m, sizeof(m));
-	ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof(g));
+	ipfmt4(netif_ip4_addr(nif), a);
+	ipfmt4(netif_ip4_netmask(nif), m);
+	ipfmt4(netif_ip4_gw(nif), g);
 	if (dhcp_supplied_address(nif))
 		log_info("%s: IPv4 %s netmask %s gateway %s (DHCP lease %u s)",
 			 ifname(nif), a, m, g, (unsigned)d->offered_t0_lease);
@@ -117,11 +118,11 @@ static void watch_routers(void)
 		if (!ip6_addr_isany(&now))
 			log_info("%s: default router %s learned (lifetime %u s)",
 				 ifname(r->neighbor_entry->netif),
-				 ip6addr_ntoa_r(&now, s, sizeof(s)),
+				 ipfmt6(&now, s),
 				 (unsigned)r->invalidation_timer);
 		else
 			log_info("default router %s expired",
-				 ip6addr_ntoa_r(&routers[i], s, sizeof(s)));
+				 ipfmt6(&routers[i], s));
 		ip6_addr_copy(routers[i], now);
 	}
 }
@@ -142,11 +143,11 @@ static void watch_prefixes(void)
 			continue;
 		if (!ip6_addr_isany(&now))
 			log_info("%s: prefix %s/64 learned (valid %u s)", ifname(p->netif),
-				 ip6addr_ntoa_r(&now, s, sizeof(s)),
+				 ipfmt6(&now, s),
 				 (unsigned)p->invalidation_timer);
 		else
 			log_info("prefix %s/64 expired",
-				 ip6addr_ntoa_r(&prefixes[i], s, sizeof(s)));
+				 ipfmt6(&prefixes[i], s));
 		ip6_addr_copy(prefixes[i], now);
 	}
 }

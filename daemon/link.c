@@ -214,9 +214,23 @@ int link_open(struct link *l, const char *name, const uint8_t mac[6],
 	return 0;
 }
 
+/* link_log_counters() - one line with the link's counters */
+void link_log_counters(const struct link *l)
+{
+	log_info("%s: rx %llu frames %llu bytes, tx %llu frames %llu bytes, "
+		 "MAC filter dropped %llu multicast %llu unicast, errors rx %llu tx %llu",
+		 l->name, (unsigned long long)l->c.rx_frames,
+		 (unsigned long long)l->c.rx_bytes, (unsigned long long)l->c.tx_frames,
+		 (unsigned long long)l->c.tx_bytes,
+		 (unsigned long long)l->filter.drops_multicast,
+		 (unsigned long long)l->filter.drops_unicast,
+		 (unsigned long long)l->c.rx_errors, (unsigned long long)l->c.tx_errors);
+}
+
 /* link_close() - remove the netif from lwIP and close the TAP */
 void link_close(struct link *l)
 {
+	link_log_counters(l);
 	loop_del(&l->watch);
 	netif_remove(&l->netif);
 	close(l->fd);

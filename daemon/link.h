@@ -31,6 +31,7 @@ struct link {
 int link_open(struct link *l, const char *name, const uint8_t mac[6],
 	      int promisc_multicast, char *err, size_t errlen);
 void link_close(struct link *l);
+void link_log_counters(const struct link *l);
 struct link *link_of(struct netif *netif);
 
 #endif

@@ -14,6 +14,7 @@
 #define LWIP_NETCONN               0  /* same */
 #define LWIP_TIMERS                1  /* sys_check_timeouts() from the loop */
 #define LWIP_NETIF_API             0  /* no tcpip thread to call through */
+#define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1 /* htons() etc. come from the C library */
 
 /* ---- Memory ---------------------------------------------------------- */
 #define MEM_LIBC_MALLOC            1  /* heap from malloc: no fixed arena to size */

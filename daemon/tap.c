@@ -49,9 +49,15 @@ int tap_open(const char *name, char *err, size_t errlen)
 	int fd, e;
 
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open /dev/net/tun: %s (is the tun module loaded?)",
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		snprintf(err, errlen, "cannot open /dev/net/tun: %s; your user may not use it "
+			 "(Debian's default mode is 0666: `chmod 0666 /dev/net/tun` as root)",
 			 strerror(errno));
+		return -1;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open /dev/net/tun: %s (load the tun module: "
+			 "`modprobe tun`)", strerror(errno));
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
