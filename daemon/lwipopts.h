@@ -75,7 +75,7 @@
 #define LWIP_ND6_RDNSS_MAX_DNS_SERVERS 2 /* DNS servers from the RA */
 #define LWIP_IPV6_DHCP6            1  /* stateless DHCPv6 when the RA sets O */
 #define LWIP_IPV6_DHCP6_STATELESS  1
-#define LWIP_DHCP6_PROVIDE_DNS_SERVERS 2
+#define LWIP_DHCP6_MAX_DNS_SERVERS 2
 #define LWIP_DHCP6_GET_NTP_SRV     0
 
 /* ---- UDP and DNS ----------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <errno.h>
+#include <arpa/inet.h>  /* htonl() and friends, which lwIP then uses */
 
 #define LWIP_ERRNO_STDINCLUDE     1  /* use <errno.h>, not lwIP's copy */
 #define LWIP_TIMEVAL_PRIVATE      0  /* struct timeval from the C library */
