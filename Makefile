@@ -10,6 +10,7 @@
 # Debian's source package.
 
 .SECONDEXPANSION:
+.SECONDARY:
 BUILD    := build
 LWIP_SRC ?= $(BUILD)/lwip-src
 LWIP_LIB := $(BUILD)/lwip/liblwip.a
