@@ -1,0 +1,137 @@
+/* proto.h - the control protocol between liblwipshim.so and lwipd
+ *
+ * A program's shim connects to DIR/2 (AF_INET) or DIR/26 (AF_INET6), Unix
+ * stream sockets; the endpoint fixes the family of the sockets created
+ * through it, and nothing else depends on it.  On that connection the shim
+ * sends requests and reads one reply per request, in order.
+ *
+ * Every message is a fixed header followed by a body of hdr.len bytes:
+ *
+ *   request: struct proto_hdr, then the op's body
+ *   reply:   struct proto_hdr (op echoed, err = 0 or a positive errno),
+ *            then the op's reply body; CREATE and LISTEN replies carry one
+ *            fd (SCM_RIGHTS): the program's end of the emulated socket.
+ *
+ * docs/protocol.md describes every operation.
+ *
+ * Each emulated socket is the program's end of an AF_UNIX socketpair the
+ * daemon made, bound to an abstract name (see proto_name_*) that says
+ * "lwipd socket N of daemon instance X, family F, type T": the shim
+ * recognises its sockets with one getsockname(2), after fork, exec or
+ * SCM_RIGHTS passing, without keeping any table.
+ *
+ * TCP sockets carry the byte stream as is.  UDP sockets are SOCK_SEQPACKET
+ * pairs; every datagram starts with a struct proto_dgram header.
+ *
+ * Limits: a body is at most PROTO_MAX_BODY bytes; anything else, an unknown
+ * version or op, or a body of the wrong size closes the connection.
+ */
+#ifndef LWIPD_PROTO_H
+#define LWIPD_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define PROTO_VERSION    1
+#define PROTO_MAX_BODY   512
+#define PROTO_OPTVAL_MAX 256
+#define PROTO_NAME_MAX   64     /* abstract socket name, without the NUL */
+
+enum proto_op {
+	OP_CREATE = 1,   /* req: proto_create          reply: proto_sockinfo + fd */
+	OP_BIND,         /* req: proto_addr_req        reply: -              */
+	OP_LISTEN,       /* req: proto_listen          reply: proto_sockinfo (+ fd) */
+	OP_CONNECT,      /* req: proto_addr_req + fd   reply: - (err EINPROGRESS) */
+	OP_GETSOCKNAME,  /* req: proto_id              reply: proto_addr     */
+	OP_GETPEERNAME,  /* req: proto_id              reply: proto_addr     */
+	OP_SETSOCKOPT,   /* req: proto_sockopt         reply: -              */
+	OP_GETSOCKOPT,   /* req: proto_sockopt (len=capacity) reply: proto_optval */
+	OP_CLOSE,        /* req: proto_close           reply: -  (linger, abort) */
+	OP_MAX
+};
+
+/* Addresses on the wire: family-agnostic, network byte order. */
+struct proto_addr {
+	uint8_t family;         /* 4, 6, or 0 for none */
+	uint8_t pad;
+	uint16_t port;          /* network order */
+	uint32_t scope;         /* IPv6 scope id (interface index) */
+	uint8_t addr[16];       /* IPv4 in the first 4 bytes */
+};
+
+struct proto_hdr {
+	uint32_t len;           /* body bytes after this header */
+	uint16_t version;
+	uint16_t op;
+	int32_t err;            /* replies: 0 or a positive errno */
+	uint32_t seq;           /* echoed in the reply */
+};
+
+struct proto_id {
+	uint64_t id;
+};
+
+struct proto_create {
+	int32_t type;           /* SOCK_STREAM or SOCK_DGRAM */
+	int32_t protocol;       /* 0, IPPROTO_TCP or IPPROTO_UDP */
+};
+
+struct proto_sockinfo {
+	uint64_t id;
+	char name[PROTO_NAME_MAX];  /* abstract name of the program's end */
+};
+
+struct proto_addr_req {
+	uint64_t id;
+	struct proto_addr addr;
+};
+
+struct proto_listen {
+	uint64_t id;
+	int32_t backlog;
+};
+
+struct proto_sockopt {
+	uint64_t id;
+	int32_t level, name;
+	uint32_t len;           /* bytes of val used (get: capacity) */
+	uint8_t val[PROTO_OPTVAL_MAX];
+};
+
+struct proto_optval {
+	uint32_t len;
+	uint8_t val[PROTO_OPTVAL_MAX];
+};
+
+struct proto_close {
+	uint64_t id;
+	int32_t abort;          /* SO_LINGER with zero time: reset */
+};
+
+/* One datagram on a UDP socket's pair: this header, then the payload. */
+#define PROTO_DGRAM_PKTINFO 1     /* the socket asked for IP_PKTINFO / IPV6_RECVPKTINFO */
+
+struct proto_dgram {
+	uint32_t flags;             /* received: PROTO_DGRAM_* */
+	uint32_t ifindex;           /* received: interface it came in on */
+	struct proto_addr peer;     /* to send: destination (family 0: connected peer);
+				     * received: source */
+	struct proto_addr local;    /* received: our address it came to (IP_PKTINFO) */
+};
+
+/* The parts of an emulated socket's abstract name. */
+struct proto_name {
+	uint64_t instance;      /* the daemon run that made it */
+	uint64_t id;
+	int family;             /* AF_INET or AF_INET6 */
+	int type;               /* SOCK_STREAM or SOCK_DGRAM */
+};
+
+size_t proto_body_size(enum proto_op op, bool reply);
+int proto_check_hdr(const struct proto_hdr *h, bool reply);
+int proto_name_format(const struct proto_name *n, char *buf, size_t len);
+int proto_name_parse(const char *buf, size_t len, struct proto_name *n);
+
+#endif
