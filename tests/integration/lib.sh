@@ -332,7 +332,7 @@ solnode() {
 	python3 - "$1" <<'EOF'
 import ipaddress, sys
 a = ipaddress.IPv6Address(sys.argv[1]).packed
-print(ipaddress.IPv6Address(bytes.fromhex('ff020000000000000000000001ff') + a[13:]))
+print(ipaddress.IPv6Address(bytes.fromhex('ff0200000000000000000001ff') + a[13:]))
 EOF
 }
 
@@ -383,7 +383,7 @@ def listen(secs, fn):
 
 if cmd == 'ns':
     target, dmac, smac, src = ip6(args[0]), mac(args[1]), mac(args[2]), ip6(args[3])
-    sol = bytes.fromhex('ff020000000000000000000001ff') + target[13:]
+    sol = bytes.fromhex('ff0200000000000000000001ff') + target[13:]
     icmp = struct.pack('!BBHI', 135, 0, 0, 0) + target + b'\x01\x01' + smac
     s.send(frame(dmac, smac, src, sol, icmp))
     def on(f):
