@@ -6,13 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 lib_init
 need_cmd setpriv dnsmasq
-# /dev/net/tun must be usable by an ordinary user: Debian's stock mode is
-# 0666; some machines ship it 0600.
-mode=$(stat -c %a /dev/net/tun)
-if [ "$mode" != 666 ]; then
-	say "   NOTE: /dev/net/tun has mode $mode; setting Debian's default 0666 (chmod 0666 /dev/net/tun)"
-	chmod 0666 /dev/net/tun || skip "cannot chmod /dev/net/tun"
-fi
+tun_world_rw
 ns_create 65534
 kaddr 10.0.0.1/24 fe80::1/64 "$NET6::1/64"
 dnsmasq_start --port=0 --no-ping --dhcp-range=10.0.0.50,10.0.0.60,255.255.255.0,1h \

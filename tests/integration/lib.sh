@@ -155,6 +155,16 @@ ns_create() {
 	ip -n "$NS" link set "$TAP" up || fail "ip link set $TAP up"
 }
 
+# tun_world_rw - make /dev/net/tun usable by ordinary users, saying so:
+# Debian's stock mode is 0666, some machines ship it 0600
+tun_world_rw() {
+	local mode
+	mode=$(stat -c %a /dev/net/tun)
+	[ "$mode" = 666 ] && return 0
+	say "   NOTE: /dev/net/tun has mode $mode; setting Debian's default 0666 (chmod 0666 /dev/net/tun)"
+	chmod 0666 /dev/net/tun || skip "cannot chmod /dev/net/tun"
+}
+
 # kaddr ADDR/LEN... - add addresses to the kernel side of $TAP (IPv6: nodad)
 kaddr() {
 	local a
