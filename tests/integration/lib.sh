@@ -122,7 +122,8 @@ bg() {
 	BG_PIDS+=("$BG_PID")
 }
 
-# bg_stop PID [SIGNAL] - stop one background process and wait for it
+# bg_stop PID [SIGNAL] - stop one background process and wait for it.
+# Not SIGINT: a non-interactive shell starts background jobs with it ignored.
 bg_stop() {
 	local p=$1 sig=${2:-TERM}
 	kill -"$sig" "$p" 2>/dev/null
@@ -314,7 +315,7 @@ capture_start() {
 # capture_stop - stop tcpdump; the capture stays in $TMPD/cap.pcap
 capture_stop() {
 	sleep 0.5                     # let the last frames be written
-	bg_stop "$CAPTURE_PID" INT
+	bg_stop "$CAPTURE_PID" TERM   # (background jobs ignore SIGINT)
 }
 
 # capture_read [TCPDUMP ARGS...] - the capture as text (-e: with MACs)
