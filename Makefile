@@ -22,7 +22,7 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=address,undefined
 endif
 WARN     := -Wall -Wextra -Wshadow -Wno-unused-parameter
-CPPFLAGS += -D_GNU_SOURCE -I daemon -I $(LWIP_SRC)/src/include
+CPPFLAGS += -D_GNU_SOURCE -I common -I daemon -I $(LWIP_SRC)/src/include
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(CPPFLAGS)
 
 BINS        :=

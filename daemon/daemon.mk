@@ -1,6 +1,6 @@
 # lwipd: the daemon.  Every daemon/*.c except main.c also goes into
 # build/libdaemon.a so unit tests link the pieces they test.
-DAEMON_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+DAEMON_SRCS := $(filter-out daemon/main.c,$(wildcard daemon/*.c)) common/proto.c
 DAEMON_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(DAEMON_SRCS))
 DAEMON_LIB  := $(BUILD)/libdaemon.a
 BINS        += $(BUILD)/lwipd

@@ -7,6 +7,7 @@
  * known, one cleared (RDNSS lifetime 0, lease gone) is forgotten.
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "lwip/dns.h"
@@ -19,6 +20,8 @@ static int n_statics;
 static struct dns_config learned[DNS_STORE_MAX];
 static int n_learned;
 static ip_addr_t seen[DNS_MAX_SERVERS];
+static void (*notify)(void);
+static bool changed;
 
 /* to_dns() - lwIP address to our type; 0 if unset */
 static int to_dns(const ip_addr_t *a, struct dns_config *d)
@@ -69,6 +72,7 @@ static void learn(const struct dns_config *d)
 	if (n_learned == DNS_STORE_MAX)
 		memmove(learned, learned + 1, sizeof(learned[0]) * --n_learned);
 	learned[n_learned++] = *d;
+	changed = true;
 	log_info("DNS server %s learned", inet_ntop(d->family, &d->u, s, sizeof(s)));
 }
 
@@ -82,6 +86,7 @@ static void forget(const struct dns_config *d)
 		return;
 	memmove(learned + i, learned + i + 1, sizeof(learned[0]) * (size_t)(n_learned - i - 1));
 	n_learned--;
+	changed = true;
 	log_info("DNS server %s withdrawn", inet_ntop(d->family, &d->u, s, sizeof(s)));
 }
 
@@ -100,6 +105,15 @@ void dns_store_sync(void)
 			forget(&d);
 		seen[i] = *now;
 	}
+	if (changed && notify)
+		notify();
+	changed = false;
+}
+
+/* dns_store_set_notify() - call @fn after the list changed */
+void dns_store_set_notify(void (*fn)(void))
+{
+	notify = fn;
 }
 
 /* dns_store_list() - static servers first, then learned; returns count */

@@ -9,6 +9,7 @@
 
 void dns_store_set_static(const struct config *c);
 void dns_store_sync(void);
+void dns_store_set_notify(void (*fn)(void));
 int dns_store_list(struct dns_config *out, int max);
 size_t dns_store_resolv_conf(char *buf, size_t len);
 

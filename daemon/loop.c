@@ -59,10 +59,16 @@ int loop_mod(struct loop_watch *w, uint32_t events)
 	return epoll_ctl(epfd, EPOLL_CTL_MOD, w->fd, &ev);
 }
 
-/* loop_del() - stop watching; the fd itself is the caller's to close */
+/* loop_del() - stop watching; the fd itself is the caller's to close.
+ * Events already fetched for @w in this batch are skipped, so the caller
+ * may free @w once the batch is over (see loop_after_input()).
+ */
 void loop_del(struct loop_watch *w)
 {
+	if (!w->fn)
+		return;
 	epoll_ctl(epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	w->fn = NULL;
 }
 
 /* loop_after_input() - run @fn after each batch of events (e.g. to notice
@@ -102,7 +108,8 @@ int loop_run(void)
 		for (int i = 0; i < n; i++) {
 			struct loop_watch *w = ev[i].data.ptr;
 
-			w->fn(w->arg, ev[i].events);
+			if (w->fn)
+				w->fn(w->arg, ev[i].events);
 		}
 		netif_poll_all();
 		sys_check_timeouts();

@@ -19,6 +19,7 @@
 #include "loop.h"
 #include "options.h"
 #include "pcap.h"
+#include "service.h"
 #include "version.h"
 
 static struct config running;
@@ -48,6 +49,7 @@ static void reload(void)
 	if (ifaces_apply(&next, err, sizeof(err)))
 		log_err("reload: %s", err);
 	dns_store_set_static(&next);
+	service_publish_resolv();
 	log_set_level(next.verbose >= 2 ? LOG_DEBUG : LOG_INFO);
 	snprintf(next.mount, sizeof(next.mount), "%s", running.mount);
 	running = next;
@@ -110,6 +112,11 @@ static int start(void)
 		log_err("%s", err);
 		return 1;
 	}
+	dns_store_set_notify(service_publish_resolv);
+	if (service_start(running.mount, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
 	return 0;
 }
 
@@ -138,6 +145,7 @@ int main(int argc, char **argv)
 		log_info("running (lwIP %s)", LWIP_VERSION_STRING);
 		rc = loop_run();
 	}
+	service_stop();
 	ifaces_stop();
 	pcap_close();
 	return rc;

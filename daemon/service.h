@@ -1,0 +1,13 @@
+/* service.h - the socket service: endpoints 2 and 26, control connections */
+#ifndef LWIPD_SERVICE_H
+#define LWIPD_SERVICE_H
+
+#include <stddef.h>
+
+#define SERVICE_MAX_CLIENTS 1024
+
+int service_start(const char *dir, char *err, size_t errlen);
+void service_stop(void);
+void service_publish_resolv(void);
+
+#endif
