@@ -1,0 +1,334 @@
+/* ctl.c - the control connections to lwipd (DIR/2 and DIR/26)
+ *
+ * One connection per endpoint per process, opened on first use, moved to a
+ * high fd number, close-on-exec.  Requests and replies go one at a time
+ * under one lock.  Before each use the connection is checked: a new pid
+ * (fork) or an fd that no longer is our socket (the program closed or
+ * replaced it) makes us reconnect.  A thread that re-enters while it holds
+ * the lock (a signal handler interrupting a request) gets EINTR instead of
+ * a deadlock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#define CTL_TIMEOUT_MS 30000    /* no reply in this long: the daemon is stuck */
+
+struct ctl {
+	int fd;                 /* -1: not connected */
+	pid_t pid;              /* the process that opened it */
+	dev_t dev;
+	ino_t ino;              /* identity of the socket behind fd */
+};
+
+static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ctl ctls[2] = { { -1, 0, 0, 0 }, { -1, 0, 0, 0 } };
+static volatile int ctl_fdnums[2] = { -1, -1 };   /* read without the lock */
+static uint32_t ctl_seq;
+static __thread int in_ctl;
+static int warned;
+
+/* shim_socket_dir() - $LWIPD_SOCKET_DIR, else lwipd's own default
+ * ($XDG_RUNTIME_DIR/lwipd or /tmp/lwipd-$UID), into @buf */
+void shim_socket_dir(char *buf, size_t len)
+{
+	const char *d = getenv("LWIPD_SOCKET_DIR");
+	const char *x = getenv("XDG_RUNTIME_DIR");
+
+	if (d && *d)
+		snprintf(buf, len, "%s", d);
+	else if (x && *x)
+		snprintf(buf, len, "%s/lwipd", x);
+	else
+		snprintf(buf, len, "/tmp/lwipd-%u", (unsigned)getuid());
+}
+
+/* ctl_slot() - index of @family's connection (0 AF_INET, 1 AF_INET6) */
+static int ctl_slot(int family)
+{
+	return family == AF_INET6 ? 1 : 0;
+}
+
+/* high_fd_base() - the lowest fd number for control fds: near the top of
+ * the first 1024 (select-safe programs rarely get that high), lower if
+ * RLIMIT_NOFILE is smaller */
+static int high_fd_base(void)
+{
+	struct rlimit r;
+	rlim_t lim = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < lim)
+		lim = r.rlim_cur;
+	return lim > 64 ? (int)lim - 24 : 3;
+}
+
+/* warn_once() - the one message per process that no lwipd answers */
+static void warn_once(const char *dir)
+{
+	char msg[600];
+	int n;
+
+	if (__atomic_exchange_n(&warned, 1, __ATOMIC_ACQ_REL))
+		return;
+	n = snprintf(msg, sizeof(msg),
+		     "lwip-run: no lwipd at %s (start one: lwipd -i tap0 ...)\n", dir);
+	if (n > 0)
+		(void)!REAL(write)(2, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+}
+
+/* ctl_valid() - is @c still the connection this process opened?  Assumes
+ * the lock is held. */
+static bool ctl_valid(const struct ctl *c)
+{
+	struct stat st;
+
+	if (c->fd < 0 || c->pid != getpid())
+		return false;
+	if (fstat(c->fd, &st) < 0 || st.st_dev != c->dev || st.st_ino != c->ino)
+		return false;
+	return true;
+}
+
+/* ctl_drop() - forget connection @slot; close it if it still is ours in
+ * this process (a forked child closes its inherited copy only).  Lock held. */
+static void ctl_drop(int slot, bool close_it)
+{
+	struct ctl *c = &ctls[slot];
+	struct stat st;
+
+	if (c->fd >= 0 && close_it && fstat(c->fd, &st) == 0 &&
+	    st.st_dev == c->dev && st.st_ino == c->ino)
+		REAL(close)(c->fd);
+	c->fd = -1;
+	ctl_fdnums[slot] = -1;
+}
+
+/* ctl_open() - connect to DIR/2 or DIR/26 for @slot.  Lock held.  Returns
+ * 0 or a positive errno (ENETDOWN when no lwipd listens there). */
+static int ctl_open(int slot)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { CTL_TIMEOUT_MS / 1000, 0 };
+	char dir[sizeof(sun.sun_path)];
+	struct ctl *c = &ctls[slot];
+	struct stat st;
+	int fd, hi;
+
+	shim_socket_dir(dir, sizeof(dir));
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
+		     slot ? "26" : "2") >= (int)sizeof(sun.sun_path))
+		return ENAMETOOLONG;
+	fd = REAL(socket)(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	while (REAL(connect)(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		if (errno == EINTR)
+			continue;
+		REAL(close)(fd);
+		warn_once(dir);
+		return ENETDOWN;
+	}
+	REAL(setsockopt)(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	REAL(setsockopt)(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	hi = REAL(fcntl)(fd, F_DUPFD_CLOEXEC, high_fd_base() + slot);
+	if (hi >= 0) {
+		REAL(close)(fd);
+		fd = hi;
+	}
+	if (fstat(fd, &st) < 0) {
+		REAL(close)(fd);
+		return EIO;
+	}
+	c->fd = fd;
+	c->pid = getpid();
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	ctl_fdnums[slot] = fd;
+	return 0;
+}
+
+/* full_send() - send all of @iov on @fd (MSG_NOSIGNAL); 0 or errno */
+static int full_send(int fd, struct iovec *iov, int n)
+{
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
+
+	while (m.msg_iovlen > 0) {
+		ssize_t k = REAL(sendmsg)(fd, &m, MSG_NOSIGNAL);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		while (k > 0 && m.msg_iovlen > 0) {
+			if ((size_t)k >= m.msg_iov->iov_len) {
+				k -= (ssize_t)m.msg_iov->iov_len;
+				m.msg_iov++;
+				m.msg_iovlen--;
+			} else {
+				m.msg_iov->iov_base = (char *)m.msg_iov->iov_base + k;
+				m.msg_iov->iov_len -= (size_t)k;
+				k = 0;
+			}
+		}
+	}
+	return 0;
+}
+
+/* full_recv() - read exactly @len bytes into @buf from @fd; the first
+ * read also collects a passed fd into *@pfd.  0 or errno (EPIPE on EOF). */
+static int full_recv(int fd, void *buf, size_t len, int *pfd)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int) * 4)]; } cb;
+		struct iovec iov = { (char *)buf + got, len - got };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = cb.b, .msg_controllen = sizeof(cb.b) };
+		struct cmsghdr *cm;
+		ssize_t k = REAL(recvmsg)(fd, &m, MSG_CMSG_CLOEXEC);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? ETIMEDOUT : errno;
+		}
+		for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+				continue;
+			int nfd = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			for (int i = 0; i < nfd; i++) {
+				int f;
+				memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+				if (pfd && *pfd < 0)
+					*pfd = f;
+				else
+					REAL(close)(f);
+			}
+		}
+		if (k == 0)
+			return EPIPE;
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+/* transact() - one request/reply on connected @c; lock held.  Returns 0
+ * or a positive errno; *@err gets the daemon's err field. */
+static int transact(struct ctl *c, enum proto_op op, const void *req, size_t reqlen,
+		    void *rep, size_t replen, int *pfd, int *err)
+{
+	struct proto_hdr h = { .len = (uint32_t)reqlen, .version = PROTO_VERSION,
+			       .op = (uint16_t)op, .err = 0, .seq = ++ctl_seq };
+	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)req, reqlen } };
+	struct proto_hdr r;
+	int e;
+
+	if ((e = full_send(c->fd, iov, reqlen ? 2 : 1)))
+		return e;
+	if ((e = full_recv(c->fd, &r, sizeof(r), pfd)))
+		return e;
+	if (proto_check_hdr(&r, true) < 0 || r.op != op || r.seq != h.seq)
+		return EPROTO;
+	*err = r.err;
+	if (r.err)
+		return 0;
+	if (r.len != replen)
+		return EPROTO;
+	if (replen && (e = full_recv(c->fd, rep, replen, pfd)))
+		return e;
+	return 0;
+}
+
+/* shim_request() - see shim.h.  Lock order: only ctl_lock. */
+int shim_request(int family, enum proto_op op, const void *req, size_t reqlen,
+		 void *rep, size_t replen, int *pfd)
+{
+	int slot = ctl_slot(family), e, err = 0, tries;
+	sigset_t all, old;
+
+	if (pfd)
+		*pfd = -1;
+	if (in_ctl)
+		return EINTR;   /* a signal handler inside our own request */
+	sigfillset(&all);
+	/* no signal handler may run while we hold the lock */
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_mutex_lock(&ctl_lock);
+	in_ctl = 1;
+	for (tries = 0; tries < 2; tries++) {
+		struct ctl *c = &ctls[slot];
+
+		if (!ctl_valid(c)) {
+			ctl_drop(slot, c->pid == getpid() ? false : true);
+			if ((e = ctl_open(slot)))
+				break;
+		}
+		e = transact(c, op, req, reqlen, rep, replen, pfd, &err);
+		if (e == 0)
+			break;
+		/* the connection broke: drop it; retry once on a fresh one only
+		 * if nothing could have reached the daemon's state (a send
+		 * failure before any reply) */
+		ctl_drop(slot, true);
+		if (pfd && *pfd >= 0) {
+			REAL(close)(*pfd);
+			*pfd = -1;
+		}
+		if (e != EPIPE && e != ECONNRESET && e != ENOTCONN && e != EBADF)
+			break;
+		if (op == OP_CREATE || op == OP_LISTEN || op == OP_CONNECT || op == OP_BIND) {
+			/* a dead daemon: the socket is gone too */
+			break;
+		}
+	}
+	in_ctl = 0;
+	pthread_mutex_unlock(&ctl_lock);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e == EPIPE || e == ECONNRESET || e == EPROTO)
+		e = e == EPROTO ? EPROTO : ENETDOWN;
+	return e ? e : err;
+}
+
+/* shim_is_ctl_fd() - is @fd one of our control fds (in this process)? */
+bool shim_is_ctl_fd(int fd)
+{
+	return fd >= 0 && (fd == ctl_fdnums[0] || fd == ctl_fdnums[1]);
+}
+
+/* shim_ctl_forget() - the program closes or overwrites fds [lo, hi]: drop
+ * our connections there without closing (the caller's call closes them) */
+void shim_ctl_forget(unsigned lo, unsigned hi)
+{
+	int s;
+
+	if (!((ctl_fdnums[0] >= 0 && (unsigned)ctl_fdnums[0] >= lo && (unsigned)ctl_fdnums[0] <= hi) ||
+	      (ctl_fdnums[1] >= 0 && (unsigned)ctl_fdnums[1] >= lo && (unsigned)ctl_fdnums[1] <= hi)))
+		return;
+	if (in_ctl)
+		return;
+	pthread_mutex_lock(&ctl_lock);
+	for (s = 0; s < 2; s++)
+		if (ctls[s].fd >= 0 && (unsigned)ctls[s].fd >= lo && (unsigned)ctls[s].fd <= hi)
+			ctl_drop(s, false);
+	pthread_mutex_unlock(&ctl_lock);
+}
+
+/* atfork handlers: hold the lock across fork() so the child never
+ * inherits it held; the child notices its new pid on next use. */
+void shim_ctl_atfork_prepare(void) { pthread_mutex_lock(&ctl_lock); }
+void shim_ctl_atfork_parent(void) { pthread_mutex_unlock(&ctl_lock); }
+void shim_ctl_atfork_child(void) { pthread_mutex_unlock(&ctl_lock); }

@@ -1,0 +1,466 @@
+/* io.c - data calls: send/recv families, read/write on UDP, fortified
+ * variants
+ *
+ * TCP fds carry the byte stream as is: the real calls do the work; the
+ * shim only drops destination addresses (a connected AF_UNIX stream
+ * refuses them), masks flags the pair does not understand, and turns an
+ * EOF from recv/recvfrom/recvmsg into the pending error (SO_ERROR), so a
+ * reset reaches the program as ECONNRESET.
+ *
+ * UDP fds are SOCK_SEQPACKET pairs; every packet is struct proto_dgram
+ * then the payload (docs/protocol.md).  The shim adds the header on the
+ * way out and strips it on the way in, in every call that moves data,
+ * including read/write/readv/writev (iperf3 -u uses those).
+ *
+ * No malloc here: these run from signal handlers in some programs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+#define MAX_IOV 1024
+
+extern void __chk_fail(void) __attribute__((noreturn));
+
+#define TCP_SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR)
+#define TCP_RECV_FLAGS (MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_CMSG_CLOEXEC)
+#define UDP_RECV_FLAGS (MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC)
+
+/* shim_dgram_frame() - see shim.h */
+void shim_dgram_frame(struct proto_dgram *h, const struct proto_addr *pa)
+{
+	memset(h, 0, sizeof(*h));
+	if (pa)
+		h->peer = *pa;
+}
+
+/* shim_udp_sendmsg() - send one datagram on our UDP fd: the header (the
+ * destination from msg_name, or family 0 for the connected peer), then
+ * the payload.  Returns payload bytes or -1 with errno.  Control messages
+ * (IP_PKTINFO source selection) are ignored. */
+ssize_t shim_udp_sendmsg(const struct shim_sock *s, const struct msghdr *m, int flags)
+{
+	struct iovec iov[MAX_IOV + 1];
+	struct proto_addr pa;
+	struct proto_dgram h;
+	struct msghdr o;
+	ssize_t k;
+	int e;
+
+	if (m->msg_iovlen > MAX_IOV) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (m->msg_name && m->msg_namelen) {
+		e = shim_sa_to_proto(s->family, m->msg_name, m->msg_namelen, false, &pa);
+		if (e) {
+			errno = e;
+			return -1;
+		}
+		shim_dgram_frame(&h, &pa);
+	} else {
+		shim_dgram_frame(&h, NULL);
+	}
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	for (size_t i = 0; i < m->msg_iovlen; i++)
+		iov[i + 1] = m->msg_iov[i];
+	memset(&o, 0, sizeof(o));
+	o.msg_iov = iov;
+	o.msg_iovlen = m->msg_iovlen + 1;
+	k = REAL(sendmsg)(s->fd, &o, (flags & MSG_DONTWAIT) | MSG_NOSIGNAL);
+	if (k < 0) {
+		if (errno == EPIPE)
+			errno = ENETDOWN;
+		return -1;
+	}
+	return k >= (ssize_t)sizeof(h) ? k - (ssize_t)sizeof(h) : 0;
+}
+
+/* shim_tcp_eof_error() - see shim.h: SO_ERROR of our TCP fd, or 0 */
+int shim_tcp_eof_error(int fd)
+{
+	struct shim_sock s;
+	socklen_t l = sizeof(int);
+	int err = 0, saved = errno;
+
+	if (!shim_ident(fd, &s) || s.type != SOCK_STREAM)
+		return 0;
+	if (shim_getsockopt_id(&s, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
+		err = 0;
+	errno = saved;
+	return err;
+}
+
+/* shim_udp_recvmsg() - receive one datagram on our UDP fd into @m: the
+ * payload into msg_iov, the source into msg_name.  Returns payload bytes
+ * (the full size with MSG_TRUNC), 0 for an empty datagram or -1 with
+ * errno; an EOF (the daemon closed its end) gives the pending error. */
+ssize_t shim_udp_recvmsg(const struct shim_sock *s, struct msghdr *m, int flags)
+{
+	struct iovec iov[MAX_IOV + 1];
+	struct proto_dgram h;
+	struct msghdr o;
+	ssize_t k;
+
+	if (flags & (MSG_ERRQUEUE | MSG_OOB)) {
+		errno = flags & MSG_OOB ? EINVAL : EAGAIN;
+		return -1;
+	}
+	if (m->msg_iovlen > MAX_IOV) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	for (size_t i = 0; i < m->msg_iovlen; i++)
+		iov[i + 1] = m->msg_iov[i];
+	memset(&o, 0, sizeof(o));
+	o.msg_iov = iov;
+	o.msg_iovlen = m->msg_iovlen + 1;
+	k = REAL(recvmsg)(s->fd, &o, flags & UDP_RECV_FLAGS);
+	if (k < 0)
+		return -1;
+	if (k == 0) {
+		int err = shim_tcp_eof_error(s->fd);   /* SO_ERROR works for UDP too */
+
+		if (err) {
+			errno = err;
+			return -1;
+		}
+		m->msg_controllen = 0;
+		m->msg_flags = 0;
+		return 0;
+	}
+	if (k < (ssize_t)sizeof(h)) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (m->msg_name) {
+		struct sockaddr_storage ss;
+		socklen_t full = shim_proto_to_sa(s->family, &h.peer, &ss);
+
+		shim_copy_addr(&ss, full, m->msg_name, &m->msg_namelen);
+	}
+	m->msg_controllen = 0;
+	m->msg_flags = o.msg_flags & (MSG_TRUNC | MSG_EOR);
+	return k - (ssize_t)sizeof(h);
+}
+
+/* mark_rights() - fds that arrived with SCM_RIGHTS may be ours: forget
+ * whatever the kind cache said about their numbers */
+static void mark_rights(const struct msghdr *m)
+{
+	struct cmsghdr *cm;
+
+	if (!m->msg_control || m->msg_controllen < sizeof(struct cmsghdr))
+		return;
+	for (cm = CMSG_FIRSTHDR((struct msghdr *)m); cm; cm = CMSG_NXTHDR((struct msghdr *)m, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int f;
+			memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			shim_kind_set(f, KIND_UNKNOWN);
+		}
+	}
+}
+
+/* udp_sock() - if @fd is (by the cache or the kernel) our UDP socket,
+ * fill @s and return true */
+static bool udp_sock(int fd, struct shim_sock *s)
+{
+	enum shim_kind k;
+
+	if (!shim_ready)
+		return false;
+	k = shim_kind_get(fd);
+	if (k == KIND_OTHER || k == KIND_TCP)
+		return false;
+	return shim_ident(fd, s) && s->type == SOCK_DGRAM;
+}
+
+/* tcp_ours() - is @fd (by the cache or the kernel) our TCP socket? */
+static bool tcp_ours(int fd)
+{
+	return shim_ready && shim_kind(fd) == KIND_TCP;
+}
+
+/* sendmsg() - see the file comment */
+SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	struct shim_sock s;
+
+	if (udp_sock(fd, &s))
+		return shim_udp_sendmsg(&s, m, flags);
+	if (tcp_ours(fd) && m) {
+		struct msghdr o = *m;
+
+		o.msg_name = NULL;
+		o.msg_namelen = 0;
+		return REAL(sendmsg)(fd, &o, flags & TCP_SEND_FLAGS);
+	}
+	return REAL(sendmsg)(fd, m, flags);
+}
+
+/* sendto() - see the file comment; MSG_FASTOPEN with an address on our
+ * unconnected TCP socket connects first */
+SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+			   const struct sockaddr *to, socklen_t tolen)
+{
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = to ? tolen : 0,
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+	struct shim_sock s;
+
+	if (udp_sock(fd, &s))
+		return shim_udp_sendmsg(&s, &m, flags);
+	if (tcp_ours(fd)) {
+		if ((flags & MSG_FASTOPEN) && to) {
+			if (connect(fd, to, tolen) < 0 && errno != EISCONN)
+				return -1;
+		}
+		return REAL(send)(fd, buf, len, flags & TCP_SEND_FLAGS);
+	}
+	return REAL(sendto)(fd, buf, len, flags, to, tolen);
+}
+
+/* send() - see the file comment */
+SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	return sendto(fd, buf, len, flags, NULL, 0);
+}
+
+/* sendmmsg() - datagram by datagram on our UDP fds (the count sent, or
+ * -1 if the first failed) */
+SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
+{
+	struct shim_sock s;
+	unsigned int i;
+
+	if (!udp_sock(fd, &s))
+		return REAL(sendmmsg)(fd, v, n, flags);
+	if (n > UIO_MAXIOV)
+		n = UIO_MAXIOV;
+	for (i = 0; i < n; i++) {
+		ssize_t k = shim_udp_sendmsg(&s, &v[i].msg_hdr, flags);
+
+		if (k < 0)
+			return i ? (int)i : -1;
+		v[i].msg_len = (unsigned)k;
+	}
+	return (int)i;
+}
+
+/* tcp_recv_done() - a TCP receive of @k bytes finished on our fd: an
+ * EOF (0 with room in the buffer) becomes the pending error if any */
+static ssize_t tcp_recv_done(int fd, ssize_t k, size_t room)
+{
+	int err;
+
+	if (k != 0 || room == 0)
+		return k;
+	err = shim_tcp_eof_error(fd);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+/* recvmsg() - see the file comment */
+SHIM_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
+{
+	struct shim_sock s;
+	ssize_t k;
+
+	if (udp_sock(fd, &s)) {
+		k = shim_udp_recvmsg(&s, m, flags);
+		if (k >= 0 || errno != ENOTSOCK)
+			return k;
+		shim_kind_set(fd, KIND_OTHER);
+	}
+	if (tcp_ours(fd) && m) {
+		size_t room = 0;
+
+		if (flags & MSG_OOB) {
+			errno = EINVAL;
+			return -1;
+		}
+		for (size_t i = 0; i < m->msg_iovlen; i++)
+			room += m->msg_iov[i].iov_len;
+		m->msg_namelen = 0;
+		k = REAL(recvmsg)(fd, m, flags & TCP_RECV_FLAGS);
+		return tcp_recv_done(fd, k, room);
+	}
+	k = REAL(recvmsg)(fd, m, flags);
+	if (k >= 0 && m && shim_ready)
+		mark_rights(m);
+	return k;
+}
+
+/* recvfrom() - see the file comment */
+SHIM_EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
+			     struct sockaddr *from, socklen_t *fromlen)
+{
+	struct iovec iov = { buf, len };
+	struct msghdr m = { .msg_name = from, .msg_namelen = fromlen ? *fromlen : 0,
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+	struct shim_sock s;
+	ssize_t k;
+
+	if (udp_sock(fd, &s)) {
+		if (!from)
+			m.msg_name = NULL;
+		k = shim_udp_recvmsg(&s, &m, flags);
+		if (k >= 0 && from && fromlen)
+			*fromlen = m.msg_namelen;
+		if (k >= 0 || errno != ENOTSOCK)
+			return k;
+		shim_kind_set(fd, KIND_OTHER);
+	}
+	if (tcp_ours(fd)) {
+		if (flags & MSG_OOB) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (from && fromlen)
+			*fromlen = 0;
+		k = REAL(recv)(fd, buf, len, flags & TCP_RECV_FLAGS);
+		return tcp_recv_done(fd, k, len);
+	}
+	return REAL(recvfrom)(fd, buf, len, flags, from, fromlen);
+}
+
+/* recv() - recvfrom without an address */
+SHIM_EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+	return recvfrom(fd, buf, len, flags, NULL, NULL);
+}
+
+/* recvmmsg() - datagram by datagram on our UDP fds; MSG_WAITFORONE makes
+ * the ones after the first non-blocking.  The timeout is not applied. */
+SHIM_EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
+			 struct timespec *timeout)
+{
+	struct shim_sock s;
+	unsigned int i;
+
+	if (!udp_sock(fd, &s))
+		return REAL(recvmmsg)(fd, v, n, flags, timeout);
+	for (i = 0; i < n; i++) {
+		ssize_t k = shim_udp_recvmsg(&s, &v[i].msg_hdr, flags & ~MSG_WAITFORONE);
+
+		if (k < 0)
+			return i ? (int)i : -1;
+		v[i].msg_len = (unsigned)k;
+		if (flags & MSG_WAITFORONE)
+			flags |= MSG_DONTWAIT;
+	}
+	return (int)i;
+}
+
+/* __recv_chk() - fortified recv: the buffer check, then recv */
+SHIM_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
+{
+	if (len > buflen)
+		__chk_fail();
+	return recv(fd, buf, len, flags);
+}
+
+/* __recvfrom_chk() - fortified recvfrom */
+SHIM_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen,
+				   int flags, struct sockaddr *from, socklen_t *fromlen)
+{
+	if (len > buflen)
+		__chk_fail();
+	return recvfrom(fd, buf, len, flags, from, fromlen);
+}
+
+/* readv() - on our UDP fds one datagram's payload; else the real readv */
+SHIM_EXPORT ssize_t readv(int fd, const struct iovec *iov, int n)
+{
+	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n > 0 ? (size_t)n : 0 };
+	struct shim_sock s;
+	ssize_t k;
+
+	if (shim_ready && shim_kind_get(fd) != KIND_OTHER && udp_sock(fd, &s)) {
+		k = shim_udp_recvmsg(&s, &m, 0);
+		if (k >= 0 || errno != ENOTSOCK)
+			return k;
+		shim_kind_set(fd, KIND_OTHER);
+	}
+	return REAL(readv)(fd, iov, n);
+}
+
+/* writev() - on our UDP fds one datagram to the connected peer */
+SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int n)
+{
+	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n > 0 ? (size_t)n : 0 };
+	struct shim_sock s;
+	ssize_t k;
+
+	if (shim_ready && shim_kind_get(fd) != KIND_OTHER && udp_sock(fd, &s)) {
+		k = shim_udp_sendmsg(&s, &m, 0);
+		if (k >= 0 || errno != ENOTSOCK)
+			return k;
+		shim_kind_set(fd, KIND_OTHER);
+	}
+	return REAL(writev)(fd, iov, n);
+}
+
+/* read() - on our UDP fds one datagram's payload */
+SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
+{
+	struct iovec iov = { buf, len };
+
+	if (shim_ready && shim_kind_get(fd) != KIND_OTHER &&
+	    shim_kind_get(fd) != KIND_TCP) {
+		struct shim_sock s;
+
+		if (udp_sock(fd, &s)) {
+			struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+			ssize_t k = shim_udp_recvmsg(&s, &m, 0);
+
+			if (k >= 0 || errno != ENOTSOCK)
+				return k;
+			shim_kind_set(fd, KIND_OTHER);
+		}
+	}
+	return REAL(read)(fd, buf, len);
+}
+
+/* write() - on our UDP fds one datagram to the connected peer */
+SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
+{
+	struct iovec iov = { (void *)buf, len };
+
+	if (shim_ready && shim_kind_get(fd) != KIND_OTHER &&
+	    shim_kind_get(fd) != KIND_TCP) {
+		struct shim_sock s;
+
+		if (udp_sock(fd, &s)) {
+			struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+			ssize_t k = shim_udp_sendmsg(&s, &m, 0);
+
+			if (k >= 0 || errno != ENOTSOCK)
+				return k;
+			shim_kind_set(fd, KIND_OTHER);
+		}
+	}
+	return REAL(write)(fd, buf, len);
+}
+
+/* __read_chk() - fortified read */
+SHIM_EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
+{
+	if (len > buflen)
+		__chk_fail();
+	return read(fd, buf, len);
+}
