@@ -159,11 +159,25 @@ static int ctl_open(int slot)
 	return 0;
 }
 
-/* full_send() - send all of @iov on @fd (MSG_NOSIGNAL); 0 or errno */
-static int full_send(int fd, struct iovec *iov, int n)
+/* full_send() - send all of @iov on @fd (MSG_NOSIGNAL), with @sendfd
+ * (if >= 0) attached to the first bytes; 0 or errno */
+static int full_send(int fd, struct iovec *iov, int n, int sendfd)
 {
+	union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } cb;
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
 
+	if (sendfd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&cb, 0, sizeof(cb));
+		m.msg_control = cb.b;
+		m.msg_controllen = sizeof(cb.b);
+		cm = CMSG_FIRSTHDR(&m);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &sendfd, sizeof(int));
+	}
 	while (m.msg_iovlen > 0) {
 		ssize_t k = REAL(sendmsg)(fd, &m, MSG_NOSIGNAL);
 
@@ -183,6 +197,8 @@ static int full_send(int fd, struct iovec *iov, int n)
 				k = 0;
 			}
 		}
+		m.msg_control = NULL;   /* the fd went with the first bytes */
+		m.msg_controllen = 0;
 	}
 	return 0;
 }
@@ -229,7 +245,7 @@ static int full_recv(int fd, void *buf, size_t len, int *pfd)
 /* transact() - one request/reply on connected @c; lock held.  Returns 0
  * or a positive errno; *@err gets the daemon's err field. */
 static int transact(struct ctl *c, enum proto_op op, const void *req, size_t reqlen,
-		    void *rep, size_t replen, int *pfd, int *err)
+		    void *rep, size_t replen, int *pfd, int sendfd, int *err)
 {
 	struct proto_hdr h = { .len = (uint32_t)reqlen, .version = PROTO_VERSION,
 			       .op = (uint16_t)op, .err = 0, .seq = ++ctl_seq };
@@ -237,7 +253,7 @@ static int transact(struct ctl *c, enum proto_op op, const void *req, size_t req
 	struct proto_hdr r;
 	int e;
 
-	if ((e = full_send(c->fd, iov, reqlen ? 2 : 1)))
+	if ((e = full_send(c->fd, iov, reqlen ? 2 : 1, sendfd)))
 		return e;
 	if ((e = full_recv(c->fd, &r, sizeof(r), pfd)))
 		return e;
@@ -253,9 +269,16 @@ static int transact(struct ctl *c, enum proto_op op, const void *req, size_t req
 	return 0;
 }
 
-/* shim_request() - see shim.h.  Lock order: only ctl_lock. */
+/* shim_request() - see shim.h */
 int shim_request(int family, enum proto_op op, const void *req, size_t reqlen,
 		 void *rep, size_t replen, int *pfd)
+{
+	return shim_request_fd(family, op, req, reqlen, rep, replen, pfd, -1);
+}
+
+/* shim_request_fd() - see shim.h.  Lock order: only ctl_lock. */
+int shim_request_fd(int family, enum proto_op op, const void *req, size_t reqlen,
+		    void *rep, size_t replen, int *pfd, int sendfd)
 {
 	int slot = ctl_slot(family), e, err = 0, tries;
 	sigset_t all, old;
@@ -277,7 +300,7 @@ int shim_request(int family, enum proto_op op, const void *req, size_t reqlen,
 			if ((e = ctl_open(slot)))
 				break;
 		}
-		e = transact(c, op, req, reqlen, rep, replen, pfd, &err);
+		e = transact(c, op, req, reqlen, rep, replen, pfd, sendfd, &err);
 		if (e == 0)
 			break;
 		/* the connection broke: drop it; retry once on a fresh one only

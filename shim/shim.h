@@ -114,6 +114,10 @@ int shim_fcntl(int fd, int cmd, long arg);
  */
 int shim_request(int family, enum proto_op op, const void *req, size_t reqlen,
 		 void *rep, size_t replen, int *fd);
+/* shim_request_fd() - shim_request() with @sendfd (if >= 0) attached to
+ * the request (SCM_RIGHTS; CONNECT carries the socket's own fd) */
+int shim_request_fd(int family, enum proto_op op, const void *req, size_t reqlen,
+		    void *rep, size_t replen, int *pfd, int sendfd);
 /* shim_is_ctl_fd() - is @fd one of the shim's control fds? */
 bool shim_is_ctl_fd(int fd);
 /* shim_ctl_forget() - the program is closing or replacing fd numbers

@@ -160,7 +160,7 @@ SHIM_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	if (s.type == SOCK_STREAM && req.addr.family == 0)
 		return set_errno(EAFNOSUPPORT);
 	req.id = s.id;
-	e = shim_request(s.family, OP_CONNECT, &req, sizeof(req), NULL, 0, NULL);
+	e = shim_request_fd(s.family, OP_CONNECT, &req, sizeof(req), NULL, 0, NULL, fd);
 	if (e != EINPROGRESS)
 		return e ? set_errno(e) : 0;
 	fl = REAL(fcntl)(fd, F_GETFL);
