@@ -19,3 +19,4 @@ $(BUILD)/lwipd: $(BUILD)/obj/daemon/main.o $(DAEMON_LIB) $(LWIP_LIB)
 TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o
 TEST_OBJS_test_ethaddr   := $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_macfilter := $(BUILD)/obj/daemon/macfilter.o $(BUILD)/obj/daemon/ethaddr.o
+TEST_OBJS_test_proto     := $(BUILD)/obj/common/proto.o
