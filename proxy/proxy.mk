@@ -19,5 +19,5 @@ TEST_OBJS_test_proxy_config := $(BUILD)/obj/proxy/config.o \
 TEST_OBJS_test_proxy_http := $(BUILD)/obj/proxy/http.o \
 	$(BUILD)/obj/proxy/body.o $(BUILD)/obj/proxy/buf.o
 TEST_OBJS_test_proxy_he := $(BUILD)/obj/proxy/he.o
-TEST_OBJS_test_proxy_errors := $(BUILD)/obj/proxy/errpage.o \
+TEST_OBJS_test_proxy_errors := $(BUILD)/obj/proxy/errpage.o $(BUILD)/obj/proxy/he.o \
 	$(BUILD)/obj/proxy/buf.o
