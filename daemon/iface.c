@@ -161,6 +161,16 @@ static void apply_changes(struct iface *i, const struct iface_config *n)
 		add_addr6(i, &n->addr6[k]);
 	netif_set_ip6_autoconfig_enabled(nif, n->slaac ? 1 : 0);
 	i->link.filter.promisc_multicast = n->promisc_multicast;
+	if (n->down != o->down) {
+		if (n->down) {
+			netif_set_link_down(nif);
+			netif_set_down(nif);
+		} else {
+			netif_set_up(nif);
+			netif_set_link_up(nif);
+		}
+		log_info("%s: %s", n->name, n->down ? "down (by request)" : "up again");
+	}
 	*o = *n;
 }
 

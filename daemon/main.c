@@ -19,42 +19,11 @@
 #include "loop.h"
 #include "options.h"
 #include "pcap.h"
+#include "reconfig.h"
 #include "service.h"
 #include "version.h"
 
-static struct config running;
-static int saved_argc;
-static char **saved_argv;
 static struct loop_watch signal_watch;
-
-/* parse_all() - defaults plus the command line (with its --config file) */
-static int parse_all(struct config *c, char *err, size_t errlen)
-{
-	options_defaults(c);
-	return options_parse(c, saved_argc, saved_argv, err, errlen);
-}
-
-/* reload() - SIGHUP: parse everything again and apply what changed */
-static void reload(void)
-{
-	static struct config next;
-	char err[512];
-
-	if (parse_all(&next, err, sizeof(err))) {
-		log_err("reload: %s; configuration unchanged", err);
-		return;
-	}
-	if (strcmp(next.mount, running.mount) || strcmp(next.pcap, running.pcap))
-		log_warn("reload: --mount and --pcap take effect at restart only");
-	if (ifaces_apply(&next, err, sizeof(err)))
-		log_err("reload: %s", err);
-	dns_store_set_static(&next);
-	service_publish_resolv();
-	log_set_level(next.verbose >= 2 ? LOG_DEBUG : LOG_INFO);
-	snprintf(next.mount, sizeof(next.mount), "%s", running.mount);
-	running = next;
-	log_info("reloaded configuration");
-}
 
 /* on_signal() - a signal arrived on the signalfd */
 static void on_signal(void *arg, uint32_t events)
@@ -65,7 +34,7 @@ static void on_signal(void *arg, uint32_t events)
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			reload();
+			reconfig_reload();
 		} else {
 			log_info("signal %u: shutting down", si.ssi_signo);
 			loop_stop(0);
@@ -97,9 +66,10 @@ static int setup_signals(void)
 /* start() - bring everything up; 0 or an exit status */
 static int start(void)
 {
+	struct config *running = reconfig_running();
 	char err[512];
 
-	if (running.pcap[0] && pcap_open(running.pcap, err, sizeof(err))) {
+	if (running->pcap[0] && pcap_open(running->pcap, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
 	}
@@ -107,13 +77,13 @@ static int start(void)
 	if (loop_init() || setup_signals())
 		return 1;
 	events_init();
-	dns_store_set_static(&running);
-	if (ifaces_start(&running, err, sizeof(err))) {
+	dns_store_set_static(running);
+	if (ifaces_start(running, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
 	}
 	dns_store_set_notify(service_publish_resolv);
-	if (service_start(running.mount, err, sizeof(err))) {
+	if (service_start(running->mount, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
 	}
@@ -125,21 +95,22 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc;
 
-	saved_argc = argc - 1;
-	saved_argv = argv + 1;
-	if (parse_all(&running, err, sizeof(err))) {
+	struct config *running = reconfig_running();
+
+	reconfig_set_argv(argc - 1, argv + 1);
+	if (reconfig_parse_all(running, err, sizeof(err))) {
 		fprintf(stderr, "lwipd: %s\n", err);
 		return 2;
 	}
-	if (running.help) {
+	if (running->help) {
 		options_usage(stdout);
 		return 0;
 	}
-	if (running.version) {
+	if (running->version) {
 		printf("lwipd %s (lwIP %s)\n", LWIPD_VERSION, LWIP_VERSION_STRING);
 		return 0;
 	}
-	log_set_level(running.verbose >= 2 ? LOG_DEBUG : LOG_INFO);
+	log_set_level(running->verbose >= 2 ? LOG_DEBUG : LOG_INFO);
 	rc = start();
 	if (rc == 0) {
 		log_info("running (lwIP %s)", LWIP_VERSION_STRING);

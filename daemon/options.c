@@ -20,7 +20,8 @@
 enum opt_id {
 	O_IFACE, O_ADDR, O_MASK, O_GW, O_ADDR6, O_DHCP, O_NO_SLAAC, O_MAC,
 	O_PROMISC, O_DNS, O_MOUNT, O_CONFIG, O_PCAP, O_VERBOSE, O_HELP,
-	O_VERSION,
+	O_VERSION, O_NO_DHCP, O_DEL_ADDR, O_DEL_ADDR6, O_DEL_GW, O_DOWN, O_UP,
+	O_NO_FS,
 };
 
 struct opt_def {
@@ -42,10 +43,17 @@ static const struct opt_def opts[] = {
 	{ O_NO_SLAAC, 0,  "no-slaac",  NULL,   true, "ignore prefixes in router advertisements" },
 	{ O_MAC,     0,   "mac",       "MAC",  true, "MAC address (default: derived from name and uid)" },
 	{ O_PROMISC, 0,   "promisc-multicast", NULL, true, "accept every multicast frame (no MAC filter)" },
+	{ O_NO_DHCP, 0,   "no-dhcp",   NULL,   true, "stop DHCP (release the lease)" },
+	{ O_DEL_ADDR, 0,  "del-address", NULL, true, "remove the static IPv4 address" },
+	{ O_DEL_ADDR6, 0, "del-address6", "ADDR", true, "remove a static IPv6 address" },
+	{ O_DEL_GW,  0,   "del-gateway", NULL, true, "remove the IPv4 gateway" },
+	{ O_DOWN,    0,   "down",      NULL,   true, "take the interface down (addresses kept)" },
+	{ O_UP,      0,   "up",        NULL,   true, "bring the interface up again" },
 	{ O_DNS,     0,   "dns",       "ADDR", false, "DNS server (repeatable)" },
 	{ O_MOUNT,   0,   "mount",     "DIR",  false, "socket directory (default $XDG_RUNTIME_DIR/lwipd)" },
 	{ O_CONFIG,  0,   "config",    "FILE", false, "read options from FILE, one per line" },
 	{ O_PCAP,    0,   "pcap",      "FILE", false, "write every frame in and out to FILE" },
+	{ O_NO_FS,   0,   "no-fs",     NULL,   false, "plain directory, no FUSE filesystem" },
 	{ O_VERBOSE, 'v', "verbose",   NULL,   false, "log more (repeat for debug)" },
 	{ O_HELP,    'h', "help",      NULL,   false, "show this help" },
 	{ O_VERSION, 'V', "version",   NULL,   false, "show the version" },
@@ -235,6 +243,29 @@ static int opt_address6(struct parser *p, const char *arg)
 	return OPT_OK;
 }
 
+/* opt_del_address6() - --del-address6 ADDR[/64]: drop it from the list */
+static int opt_del_address6(struct parser *p, const char *arg)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+	struct in6_addr a;
+	int i;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	buf[strcspn(buf, "/")] = '\0';
+	if (inet_pton(AF_INET6, buf, &a) != 1)
+		return parse_fail(p, "--del-address6 %s: not an IPv6 address", arg);
+	for (i = 0; i < p->cur->n_addr6; i++)
+		if (!memcmp(&p->cur->addr6[i].addr, &a, sizeof(a)))
+			break;
+	if (i == p->cur->n_addr6)
+		return parse_fail(p, "--del-address6 %s: no such address on %s", arg,
+				  p->cur->name);
+	memmove(&p->cur->addr6[i], &p->cur->addr6[i + 1],
+		sizeof(p->cur->addr6[0]) * (size_t)(p->cur->n_addr6 - i - 1));
+	p->cur->n_addr6--;
+	return OPT_OK;
+}
+
 /* opt_dns() - --dns ADDR, either family */
 static int opt_dns(struct parser *p, const char *arg)
 {
@@ -317,6 +348,13 @@ static int apply_opt(struct parser *p, const struct opt_def *o, const char *arg)
 		p->cur->have_mac = true;
 		return OPT_OK;
 	case O_DHCP:    p->cur->dhcp = true; return OPT_OK;
+	case O_NO_DHCP: p->cur->dhcp = false; return OPT_OK;
+	case O_DEL_ADDR: p->cur->have_addr = false; p->cur->have_gw = false; return OPT_OK;
+	case O_DEL_GW:  p->cur->have_gw = false; return OPT_OK;
+	case O_DEL_ADDR6: return opt_del_address6(p, arg);
+	case O_DOWN:    p->cur->down = true; return OPT_OK;
+	case O_UP:      p->cur->down = false; return OPT_OK;
+	case O_NO_FS:   p->c->no_fs = true; return OPT_OK;
 	case O_NO_SLAAC: p->cur->slaac = false; return OPT_OK;
 	case O_PROMISC: p->cur->promisc_multicast = true; return OPT_OK;
 	case O_MOUNT:   return copy_path(p, p->c->mount, sizeof(p->c->mount), "mount", arg);
@@ -539,6 +577,8 @@ static void format_iface(const struct iface_config *ifc, char *buf,
 		append(buf, len, off, " --no-slaac");
 	if (ifc->promisc_multicast)
 		append(buf, len, off, " --promisc-multicast");
+	if (ifc->down)
+		append(buf, len, off, " --down");
 	for (int i = 0; i < ifc->n_addr6; i++)
 		append(buf, len, off, " -A %s/%d",
 		       inet_ntop(AF_INET6, &ifc->addr6[i].addr, a, sizeof(a)),
@@ -565,6 +605,8 @@ size_t options_format(const struct config *c, char *buf, size_t len)
 		append(buf, len, &off, " --config %s", c->config_file);
 	if (c->pcap[0])
 		append(buf, len, &off, " --pcap %s", c->pcap);
+	if (c->no_fs)
+		append(buf, len, &off, " --no-fs");
 	for (int i = 0; i < c->verbose; i++)
 		append(buf, len, &off, " -v");
 	append(buf, len, &off, "\n");

@@ -34,6 +34,7 @@ struct iface_config {
 	bool dhcp;                      /* --dhcp */
 	bool slaac;                     /* on unless --no-slaac */
 	bool promisc_multicast;         /* --promisc-multicast */
+	bool down;                      /* --down: administratively down */
 	int n_addr6;
 	struct addr6_config addr6[MAX_ADDR6];
 };
@@ -52,6 +53,7 @@ struct config {
 	char config_file[PATH_MAX];     /* --config, re-read on SIGHUP */
 	char pcap[PATH_MAX];            /* --pcap */
 	int verbose;                    /* -v count */
+	bool no_fs;                     /* --no-fs */
 	bool help, version;
 };
 
