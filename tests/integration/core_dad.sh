@@ -9,6 +9,7 @@
 lib_init
 ns_create
 kaddr fe80::1/64 "$NET6::1/64" "$NET6::10/64"
+capture_start    # for the failure report
 lwipd_start -i "$TAP" -A "$NET6::10/64"
 mac=$(lwipd_mac)
 km=$(kmac)

@@ -15,6 +15,7 @@ cat >"$conf" <<CONF
 -a 10.0.0.2/24
 -A $NET6::10/64
 CONF
+capture_start    # for the failure report
 lwipd_start --config "$conf"
 expect_log "$TAP: $NET6::10 is preferred" "the manual address from the file"
 expect_ping 10.0.0.2 "IPv4 from the file"

@@ -101,6 +101,10 @@ lib_cleanup() {
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "$LWIPD_LOG" ] && [ -s "$LWIPD_LOG" ]; then
 		say "---- lwipd log ($LWIPD_LOG):"
 		sed 's/^/   | /' "$LWIPD_LOG"
+		if [ -s "$TMPD/cap.pcap" ]; then
+			say "---- last frames on the wire ($TMPD/cap.pcap):"
+			tcpdump -r "$TMPD/cap.pcap" -n -e 2>/dev/null | tail -n 40 | cut -c1-220 | sed 's/^/   | /'
+		fi
 		# repeat the verdict last: tests/run.sh shows the tail of the output
 		[ -n "${LIB_FAIL_MSG:-}" ] && printf 'FAIL: %s: %s\n' "$TEST_NAME" "$LIB_FAIL_MSG"
 	fi
