@@ -88,14 +88,16 @@ lib_cleanup() {
 		wait "$LWIPD_PID" 2>/dev/null
 	fi
 	for p in "${BG_PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
+		kill_tree TERM "$p"
 	done
 	for p in "${BG_PIDS[@]}"; do
 		for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$p" 2>/dev/null
+		kill_tree KILL "$p"
 		wait "$p" 2>/dev/null
 	done
 	if [ "$NS_MADE" = 1 ]; then
+		# anything still running in the namespace was started by this test
+		for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 		ip netns del "$NS" 2>/dev/null
 	fi
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "$LWIPD_LOG" ] && [ -s "$LWIPD_LOG" ]; then
@@ -117,20 +119,35 @@ lib_cleanup() {
 }
 
 # bg NAME CMD... - run CMD in the background (output to $TMPD/NAME.log);
-# killed at cleanup.  Sets BG_PID.
+# killed at cleanup.  Sets BG_PID.  "bg NAME in_ns PROG ARGS" runs PROG in
+# $NS through nsenter, which execs it: BG_PID is PROG's own pid.  For
+# another shell function, BG_PID is a subshell; bg_stop and the cleanup
+# also stop its children.
 bg() {
 	local name=$1
 	shift
-	"$@" >"$TMPD/$name.log" 2>&1 &
+	if [ "$1" = in_ns ]; then
+		shift
+		nsenter --net="/run/netns/$NS" "$@" >"$TMPD/$name.log" 2>&1 &
+	else
+		"$@" >"$TMPD/$name.log" 2>&1 &
+	fi
 	BG_PID=$!
 	BG_PIDS+=("$BG_PID")
+}
+
+# kill_tree SIGNAL PID - signal PID and its descendants (all started by us)
+kill_tree() {
+	local sig=$1 p=$2 c
+	for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do kill_tree "$sig" "$c"; done
+	kill -"$sig" "$p" 2>/dev/null
 }
 
 # bg_stop PID [SIGNAL] - stop one background process and wait for it.
 # Not SIGINT: a non-interactive shell starts background jobs with it ignored.
 bg_stop() {
 	local p=$1 sig=${2:-TERM}
-	kill -"$sig" "$p" 2>/dev/null
+	kill_tree "$sig" "$p"
 	for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
