@@ -32,6 +32,7 @@ UNIT_TESTS  :=
 all: deps-build
 	@$(MAKE) --no-print-directory build-all
 
+include fs/fs.mk
 include daemon/daemon.mk
 -include shim/shim.mk
 -include proxy/proxy.mk

@@ -11,9 +11,11 @@ $(DAEMON_LIB): $(DAEMON_OBJS)
 	@rm -f $@
 	@$(AR) rcs $@ $^
 
-$(BUILD)/lwipd: $(BUILD)/obj/daemon/main.o $(DAEMON_LIB) $(LWIP_LIB)
+$(BUILD)/obj/daemon/main.o: ALL_CFLAGS += -I fs
+
+$(BUILD)/lwipd: $(BUILD)/obj/daemon/main.o $(FS_OBJS) $(DAEMON_LIB) $(LWIP_LIB)
 	@echo "  LD  $@"
-	@$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/daemon/main.o -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group
+	@$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/daemon/main.o $(FS_OBJS) -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group -lfuse3 -lpthread
 
 # Unit tests of the daemon's pure logic.
 TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o

@@ -14,6 +14,7 @@
 
 #include "dns.h"
 #include "events.h"
+#include "fs.h"
 #include "iface.h"
 #include "log.h"
 #include "loop.h"
@@ -83,7 +84,11 @@ static int start(void)
 		return 1;
 	}
 	dns_store_set_notify(service_publish_resolv);
-	if (service_start(running->mount, err, sizeof(err))) {
+	if (!running->no_fs && fs_start(running->mount, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (service_start(running->mount, running->no_fs, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
 	}
@@ -117,6 +122,7 @@ int main(int argc, char **argv)
 		rc = loop_run();
 	}
 	service_stop();
+	fs_stop();
 	ifaces_stop();
 	pcap_close();
 	return rc;

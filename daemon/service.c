@@ -45,6 +45,7 @@ static struct endpoint endpoints[2];
 static struct client *clients;
 static int n_clients;
 static char sockdir[PATH_MAX];
+static int publish_files;       /* write resolv.conf (no filesystem) */
 
 /* client_free() - close a control connection (its sockets live on) */
 static void client_free(struct client *c)
@@ -459,7 +460,7 @@ void service_publish_resolv(void)
 	size_t n;
 	int fd;
 
-	if (!sockdir[0])
+	if (!sockdir[0] || !publish_files)
 		return;
 	n = dns_store_resolv_conf(text, sizeof(text));
 	if (n >= sizeof(text))
@@ -474,8 +475,10 @@ void service_publish_resolv(void)
 	close(fd);
 }
 
-/* service_start() - create the socket directory and both endpoints */
-int service_start(const char *dir, char *err, size_t errlen)
+/* service_prepare_dir() - create the socket directory if missing and
+ * check that it is ours
+ */
+int service_prepare_dir(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -488,6 +491,17 @@ int service_start(const char *dir, char *err, size_t errlen)
 			 "choose another with --mount", dir, (int)st.st_uid);
 		return -1;
 	}
+	return 0;
+}
+
+/* service_start() - create both endpoints in @dir; @files: also write
+ * resolv.conf there (when no filesystem renders it)
+ */
+int service_start(const char *dir, int files, char *err, size_t errlen)
+{
+	if (service_prepare_dir(dir, err, errlen))
+		return -1;
+	publish_files = files;
 	snprintf(sockdir, sizeof(sockdir), "%s", dir);
 	if (endpoint_open(&endpoints[0], dir, "2", AF_INET, err, errlen) ||
 	    endpoint_open(&endpoints[1], dir, "26", AF_INET6, err, errlen))

@@ -6,7 +6,8 @@
 
 #define SERVICE_MAX_CLIENTS 1024
 
-int service_start(const char *dir, char *err, size_t errlen);
+int service_prepare_dir(const char *dir, char *err, size_t errlen);
+int service_start(const char *dir, int files, char *err, size_t errlen);
 void service_stop(void);
 void service_publish_resolv(void);
 
