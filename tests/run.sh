@@ -23,6 +23,7 @@ done
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
+	case $name in lib|*_lib) continue ;; esac     # helpers, not tests
 	[[ -z "$pattern" || "$name" == *"$pattern"* ]] || continue
 	echo "== integration: $name"
 	start=$(date +%s)
