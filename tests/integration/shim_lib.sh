@@ -30,6 +30,7 @@ shim_net() {
 	ip -n "$APPNS" link set lo up
 	kaddr 10.0.0.1/24 "$NET6::1/64"
 	lwipd_start -i "$TAP" -a 10.0.0.2/24 -A "$NET6::2/64" ${SHIM_LWIPD_ARGS:-}
+	wait_log "$NET6::2 is preferred" || fail "lwipd's $NET6::2 never became preferred"
 	wait_ping 10.0.0.2 || fail "lwipd does not answer ping on 10.0.0.2"
 	wait_ping "$NET6::2" || fail "lwipd does not answer ping on $NET6::2"
 	SOCKDIR=$TMPD/mnt

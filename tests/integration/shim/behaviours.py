@@ -1,0 +1,163 @@
+# behaviours.py - socket behaviours checked from a program under the shim
+# (run by shim_sockets.sh).  argv: IPv4 peer, IPv6 peer, TCP echo port,
+# UDP echo port, a closed port.  Prints "ok: ..." per check; any failure
+# raises and exits non-zero.
+import errno, os, select, socket, struct, subprocess, sys
+
+V4, V6, ECHO, UECHO, CLOSED = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+
+def ok(msg):
+    print("ok:", msg, flush=True)
+
+def echo_conn(fam=socket.AF_INET, host=V4):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.connect((host, ECHO))
+    return s
+
+def roundtrip(s, data):
+    s.sendall(data)
+    got = b""
+    while len(got) < len(data):
+        b = s.recv(65536)
+        assert b, "EOF from echo"
+        got += b
+    assert got == data, (got[:40], data[:40])
+
+# non-blocking connect to a closed port: EINPROGRESS, writable, ECONNREFUSED
+for fam, host in ((socket.AF_INET, V4), (socket.AF_INET6, V6)):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setblocking(False)
+    e = s.connect_ex((host, CLOSED))
+    assert e in (errno.EINPROGRESS, errno.ECONNREFUSED), errno.errorcode.get(e, e)
+    if e == errno.EINPROGRESS:
+        r, w, x = select.select([], [s], [], 20)
+        assert w, "never writable"
+        e = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    assert e == errno.ECONNREFUSED, errno.errorcode.get(e, e)
+    assert s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0, "SO_ERROR not cleared"
+    s.close()
+ok("non-blocking connect to a closed port: ECONNREFUSED via SO_ERROR (v4, v6)")
+
+# blocking connect, names, options
+s = echo_conn()
+assert s.getpeername() == (V4, ECHO), s.getpeername()
+assert s.getsockname()[0] == "10.0.0.2" and s.getsockname()[1] != 0, s.getsockname()
+assert s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) == socket.SOCK_STREAM
+assert s.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN) == socket.AF_INET
+assert s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL) == socket.IPPROTO_TCP
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+assert s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+assert s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) in (0, 1)
+roundtrip(s, os.urandom(200000))
+s.close()
+s = echo_conn(socket.AF_INET6, "::ffff:" + V4)
+assert s.getpeername()[:2] == ("::ffff:" + V4, ECHO), s.getpeername()
+roundtrip(s, b"mapped")
+s.close()
+ok("blocking connect, names (v4, v4-mapped), SO_TYPE/DOMAIN/PROTOCOL, TCP_NODELAY reads back 1, 200 kB echoed")
+
+# bind to port 0: an ephemeral port
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.bind(("::", 0))
+assert s.getsockname()[1] != 0, s.getsockname()
+s.close()
+ok("bind(port 0) gives an ephemeral port")
+
+# half-close: SHUT_WR reaches the peer as FIN; its echo and EOF come back
+s = echo_conn(socket.AF_INET6, V6)
+data = os.urandom(50000)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    got += b
+assert got == data, len(got)
+s.close()
+ok("half-close: all data echoed after SHUT_WR, then EOF")
+
+# fork: the child keeps using the connection after the parent closed its copy
+s = echo_conn()
+pid = os.fork()
+if pid == 0:
+    try:
+        import time; time.sleep(0.5)
+        roundtrip(s, b"from the child")
+        os._exit(0)
+    except BaseException as e:
+        print("child:", repr(e), flush=True)
+        os._exit(1)
+s.close()
+_, st = os.waitpid(pid, 0)
+assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0, st
+ok("fork: the child used the connection after the parent closed it")
+
+# exec with the socket on fds 0 and 1
+s = echo_conn()
+s.setblocking(True)     # settimeout made the (shared) file non-blocking
+child = ("import os, socket, sys\n"
+         "p = socket.socket(fileno=os.dup(0)).getpeername()\n"
+         "os.write(1, b'exec-ok\\n')\n"
+         "line = b''\n"
+         "while not line.endswith(b'\\n'):\n"
+         "    line += os.read(0, 1)\n"
+         "sys.stderr.write('%s %s %s' % (p[0], p[1], line.decode()))\n")
+r = subprocess.run([sys.executable, "-c", child], stdin=s.fileno(), stdout=s.fileno(),
+                   stderr=subprocess.PIPE, timeout=30)
+assert r.returncode == 0 and r.stderr.decode() == "%s %d exec-ok\n" % (V4, ECHO), r.stderr
+s.close()
+ok("exec: the program on fds 0/1 recognised the socket and used it")
+
+# SCM_RIGHTS: pass the connection to a fresh process, close ours
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+recv = ("import socket, sys\n"
+        "u = socket.socket(fileno=int(sys.argv[1]))\n"
+        "msg, fds, _, _ = socket.recv_fds(u, 10, 1)\n"
+        "c = socket.socket(fileno=fds[0]); c.setblocking(True)\n"
+        "c.sendall(b'passed'); got = c.recv(100)\n"
+        "print(c.getpeername()[1], got.decode())\n")
+p = subprocess.Popen([sys.executable, "-c", recv, str(b.fileno())], pass_fds=[b.fileno()],
+                     stdout=subprocess.PIPE)
+b.close()
+s = echo_conn()
+socket.send_fds(a, [b"x"], [s.fileno()])
+s.close()
+out, _ = p.communicate(timeout=30)
+assert p.returncode == 0 and out.decode().strip() == "%d passed" % ECHO, out
+ok("SCM_RIGHTS: another process used the passed connection")
+
+# UDP: unconnected (v4, v6, v4-mapped) and connected, addresses on every datagram
+for fam, host, want in ((socket.AF_INET, V4, V4), (socket.AF_INET6, V6, V6),
+                        (socket.AF_INET6, "::ffff:" + V4, "::ffff:" + V4)):
+    u = socket.socket(fam, socket.SOCK_DGRAM)
+    u.settimeout(10)
+    for i in range(3):
+        msg = b"udp-%d-" % i + os.urandom(100 + i * 500)
+        u.sendto(msg, (host, UECHO))
+        got, frm = u.recvfrom(4096)
+        assert got == msg and frm[0] == want and frm[1] == UECHO, (got[:10], frm)
+    u.close()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(10)
+u.connect((V4, UECHO))
+assert u.getpeername() == (V4, UECHO)
+u.send(b"connected")
+assert u.recv(100) == b"connected"
+os.write(u.fileno(), b"via-write")
+assert select.select([u], [], [], 10)[0], "no reply to write()"
+assert os.read(u.fileno(), 100) == b"via-write"
+u.send(b"peeked")
+assert u.recv(100, socket.MSG_PEEK) == b"peeked"
+assert u.recv(3) == b"pee"          # the rest of a datagram is discarded
+u.close()
+ok("UDP: sendto/recvfrom v4, v6, v4-mapped with source addresses; connected send/recv, read/write, MSG_PEEK")
+
+# AF_UNIX passes through untouched
+a, b = socket.socketpair()
+a.send(b"unix"); assert b.recv(10) == b"unix"
+ok("AF_UNIX socketpair untouched")
+print("all behaviours ok")
