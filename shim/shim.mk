@@ -23,5 +23,9 @@ $(BUILD)/lwip-run: $(BUILD)/obj/shim/lwip-run.o
 
 # Unit tests of the shim's pure parts.
 TEST_OBJS_test_shim_addr  := $(BUILD)/obj/shim/addr.o $(BUILD)/obj/shim/pic/proto.o
-TEST_OBJS_test_shim_ident := $(BUILD)/obj/shim/pic/proto.o
-TEST_OBJS_test_shim_opts  := $(BUILD)/obj/shim/pic/proto.o
+# ident.c and io.c call the real functions: the tests link the whole
+# shim library's objects (the constructor finds libc's functions as usual).
+TEST_OBJS_test_shim_ident := $(SHIM_OBJS)
+TEST_LIBS_test_shim_ident := -lcares -ldl -lpthread
+TEST_OBJS_test_shim_opts  := $(SHIM_OBJS)
+TEST_LIBS_test_shim_opts  := -lcares -ldl -lpthread
