@@ -110,6 +110,10 @@ lib_cleanup() {
 		# repeat the verdict last: tests/run.sh shows the tail of the output
 		[ -n "${LIB_FAIL_MSG:-}" ] && printf 'FAIL: %s: %s\n' "$TEST_NAME" "$LIB_FAIL_MSG"
 	fi
+	# lwipd unmounts its filesystem when it exits; in case it could not:
+	if [ -n "$TMPD" ] && mountpoint -q "$TMPD/mnt" 2>/dev/null; then
+		umount -l "$TMPD/mnt" 2>/dev/null
+	fi
 	if [ -n "$TMPD" ] && [ "${KEEP:-0}" != 1 ]; then
 		rm -rf "$TMPD"
 	elif [ -n "$TMPD" ]; then
