@@ -97,6 +97,56 @@ int shim_tcp_eof_error(int fd)
 	return err;
 }
 
+/* add_pktinfo() - the IP_PKTINFO/IPV6_PKTINFO control message for a
+ * datagram whose header says the socket asked for it (PROTO_DGRAM_PKTINFO),
+ * if the program gave room; else no control data */
+static void add_pktinfo(const struct shim_sock *s, const struct proto_dgram *h,
+			struct msghdr *m)
+{
+	size_t room = m->msg_control ? m->msg_controllen : 0;
+	struct cmsghdr *cm;
+
+	m->msg_controllen = 0;
+	if (!(h->flags & PROTO_DGRAM_PKTINFO) || h->local.family == 0)
+		return;
+	if (s->family == AF_INET) {
+		struct in_pktinfo pi;
+
+		if (room < CMSG_SPACE(sizeof(pi))) {
+			m->msg_flags |= MSG_CTRUNC;
+			return;
+		}
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_ifindex = (int)h->ifindex;
+		memcpy(&pi.ipi_spec_dst, h->local.family == 4 ? h->local.addr : h->local.addr + 12, 4);
+		pi.ipi_addr = pi.ipi_spec_dst;
+		m->msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_FIRSTHDR(m);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	} else {
+		struct in6_pktinfo pi;
+		struct sockaddr_storage ss;
+
+		if (room < CMSG_SPACE(sizeof(pi))) {
+			m->msg_flags |= MSG_CTRUNC;
+			return;
+		}
+		shim_proto_to_sa(AF_INET6, &h->local, &ss);
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi6_addr = ((struct sockaddr_in6 *)&ss)->sin6_addr;
+		pi.ipi6_ifindex = h->ifindex;
+		m->msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_FIRSTHDR(m);
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	}
+}
+
 /* shim_udp_recvmsg() - receive one datagram on our UDP fd into @m: the
  * payload into msg_iov, the source into msg_name.  Returns payload bytes
  * (the full size with MSG_TRUNC), 0 for an empty datagram or -1 with
@@ -123,6 +173,7 @@ ssize_t shim_udp_recvmsg(const struct shim_sock *s, struct msghdr *m, int flags)
 	memset(&o, 0, sizeof(o));
 	o.msg_iov = iov;
 	o.msg_iovlen = m->msg_iovlen + 1;
+	m->msg_flags = 0;
 	k = REAL(recvmsg)(s->fd, &o, flags & UDP_RECV_FLAGS);
 	if (k < 0)
 		return -1;
@@ -147,8 +198,8 @@ ssize_t shim_udp_recvmsg(const struct shim_sock *s, struct msghdr *m, int flags)
 
 		shim_copy_addr(&ss, full, m->msg_name, &m->msg_namelen);
 	}
-	m->msg_controllen = 0;
 	m->msg_flags = o.msg_flags & (MSG_TRUNC | MSG_EOR);
+	add_pktinfo(s, &h, m);
 	return k - (ssize_t)sizeof(h);
 }
 

@@ -156,6 +156,18 @@ assert u.recv(3) == b"pee"          # the rest of a datagram is discarded
 u.close()
 ok("UDP: sendto/recvfrom v4, v6, v4-mapped with source addresses; connected send/recv, read/write, MSG_PEEK")
 
+# IP_PKTINFO: the local address each datagram came to
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(10)
+u.setsockopt(socket.IPPROTO_IP, getattr(socket, "IP_PKTINFO", 8), 1)
+u.sendto(b"pkt", (V4, UECHO))
+data, anc, flags, frm = u.recvmsg(100, 256)
+assert data == b"pkt" and frm == (V4, UECHO), (data, frm)
+pi = [d for (lvl, typ, d) in anc if lvl == socket.IPPROTO_IP and typ == getattr(socket, "IP_PKTINFO", 8)]
+assert pi and socket.inet_ntoa(pi[0][8:12]) == "10.0.0.2", anc
+u.close()
+ok("IP_PKTINFO gives the local address 10.0.0.2")
+
 # AF_UNIX passes through untouched
 a, b = socket.socketpair()
 a.send(b"unix"); assert b.recv(10) == b"unix"
