@@ -71,3 +71,7 @@ demo: deps
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/lwip $(BINS) $(UNIT_TESTS)
+
+bench: deps
+	@$(MAKE) --no-print-directory build-all
+	tools/bench.sh

@@ -1,0 +1,129 @@
+# metrics.sh - what make bench measures (sourced by tools/bench.sh)
+#
+# A metric is a function `metric_NAME SETUP MTU RUN` that runs one
+# measurement between SETUP's program and peer (see setups.sh), calls
+# `record SETUP KEY MTU RUN VALUE` for each figure it gets (KEY names the
+# row in tools/bench/report.py) and prints a short summary ending the
+# progress line (it runs in the main shell, not a subshell, so it may
+# restart peers).  It returns non-zero when the measurement failed.
+#
+# Peer servers run for the whole life of a setup: peers_start SETUP starts
+# them, peers_stop SETUP stops them.
+
+IPERF_PORT=5201
+SOCKPERF_PORT=11111
+declare -A PEER_PIDS
+
+# peers_start SETUP - iperf3 and sockperf servers on SETUP's peer side
+peers_start() {
+	local s=$1 bind=${PEER_BIND[$1]} mtu=$2
+	"${s}_peer"
+	"${CMD[@]}" iperf3 -s -B "$bind" -p "$IPERF_PORT" \
+		>>"$LOGDIR/$s-mtu$mtu-iperf3-server.log" 2>&1 &
+	PEER_PIDS[$s]="$!"
+	BG_PIDS+=("$!")
+	"${CMD[@]}" sockperf server --tcp -i "$bind" -p "$SOCKPERF_PORT" \
+		>>"$LOGDIR/$s-mtu$mtu-sockperf-server.log" 2>&1 &
+	PEER_PIDS[$s]+=" $!"
+	BG_PIDS+=("$!")
+	wait_listen "$s" "$IPERF_PORT" && wait_listen "$s" "$SOCKPERF_PORT" ||
+		die "$s: peer servers did not start (see $LOGDIR)"
+}
+
+peers_stop() {
+	local p
+	for p in ${PEER_PIDS[$1]:-}; do stop_pid "$p"; done
+	PEER_PIDS[$1]=""
+}
+
+# wait_listen SETUP PORT - until the peer listens on TCP PORT (10 s)
+wait_listen() {
+	local i
+	for i in $(seq 100); do
+		"${1}_peer"
+		"${CMD[@]}" ss -Hltn "sport = :$2" 2>/dev/null | grep -q LISTEN && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- TCP bulk throughput (iperf3) -------------------------------------------------
+#
+# metric_tput_send / metric_tput_recv SETUP MTU RUN: iperf3 for
+# $BENCH_TIME seconds, program→peer (the program sends) or peer→program
+# (-R, the program receives).  Records Gbit/s as seen by the receiver and,
+# for lwipd, the daemon's CPU seconds per GB moved (cpu_send, cpu_recv).
+
+metric_tput_send() { tput_run "$@" send; }
+metric_tput_recv() { tput_run "$@" recv; }
+
+tput_run() {
+	local s=$1 mtu=$2 run=$3 dir=$4 rflag=() json c0=0 c1 out
+	[ "$dir" = recv ] && rflag=(-R)
+	json=$LOGDIR/$s-mtu$mtu-tput_$dir-$run.json
+	[ "$s" = lwipd ] && c0=$(lwipd_cpu_ticks)
+	"${s}_prog"
+	timeout -k 2 $((BENCH_TIME + 20)) "${CMD[@]}" iperf3 -c "${PEER_IP[$s]}" \
+		-p "$IPERF_PORT" -t "$BENCH_TIME" -J "${rflag[@]}" >"$json" 2>"$json.err"
+	c1=$( [ "$s" = lwipd ] && lwipd_cpu_ticks || echo 0 )
+	out=$(python3 - "$json" "$((c1 - c0))" "$(getconf CLK_TCK)" <<'EOF'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    r = d['end']['sum_received']
+    if 'error' in d or r['bytes'] <= 0:
+        raise ValueError(d.get('error', 'no data'))
+except Exception as e:
+    print('fail', str(e)[:80].replace('\n', ' '))
+    sys.exit()
+ticks, hz = int(sys.argv[2]), int(sys.argv[3])
+print('%.4f %.3f' % (r['bits_per_second'] / 1e9, ticks / hz / (r['bytes'] / 1e9)))
+EOF
+)
+	if [ "${out%% *}" = fail ] || [ -z "$out" ]; then
+		echo "FAILED: ${out#fail }$(head -c 200 "$json.err" | tr '\n' ' ')"
+		# an iperf3 server left mid-test refuses the next one: restart it
+		peers_stop "$s"
+		peers_start "$s" "$mtu"
+		return 1
+	fi
+	set -- $out
+	record "$s" "tput_$dir" "$mtu" "$run" "$1"
+	[ "$s" = lwipd ] && record "$s" "cpu_$dir" "$mtu" "$run" "$2"
+	if [ "$s" = lwipd ]; then
+		printf '%6.2f Gbit/s  (lwipd %.2f CPU s/GB)\n' "$1" "$2"
+	else
+		printf '%6.2f Gbit/s\n' "$1"
+	fi
+}
+
+# --- TCP request/response latency (sockperf ping-pong) ------------------------------
+#
+# metric_lat SETUP MTU RUN: sockperf ping-pong over TCP, the program as
+# client, $BENCH_LAT_TIME seconds, 14-byte messages (sockperf's minimum:
+# its header), one in flight; records the round-trip time's median and
+# 99th percentile in µs (lat_p50, lat_p99) and the number of round trips.
+
+metric_lat() {
+	local s=$1 mtu=$2 run=$3 log out
+	log=$LOGDIR/$s-mtu$mtu-lat-$run.log
+	"${s}_prog"
+	timeout -k 2 $((BENCH_LAT_TIME + 20)) "${CMD[@]}" sockperf ping-pong --tcp \
+		-i "${PEER_IP[$s]}" -p "$SOCKPERF_PORT" -m 14 -t "$BENCH_LAT_TIME" \
+		--full-rtt >"$log" 2>&1
+	out=$(awk '
+		/percentile 50\.000 =/ { p50 = $NF }
+		/percentile 99\.000 =/ { p99 = $NF }
+		/Total [0-9]+ observations/ { for (i = 2; i <= NF; i++) if ($(i-1) ~ /Total$/) n = $i }
+		END { if (p50 != "" && p99 != "") print p50, p99, n }' "$log" | sed 's/\x1b\[[0-9;]*m//g')
+	if [ -z "$out" ]; then
+		echo "FAILED: $(tail -n 2 "$log" | tr '\n' ' ')"
+		peers_stop "$s"
+		peers_start "$s" "$mtu"
+		return 1
+	fi
+	set -- $out
+	record "$s" lat_p50 "$mtu" "$run" "$1"
+	record "$s" lat_p99 "$mtu" "$run" "$2"
+	printf 'RTT median %7.1f µs, p99 %7.1f µs  (%s round trips)\n' "$1" "$2" "${3:-?}"
+}
