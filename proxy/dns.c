@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "log.h"
 #include "loop.h"
 
 /* One c-ares socket watched by the loop */
@@ -131,13 +132,14 @@ static const char *resolv_conf_path(char *buf, size_t size)
 
 /* dns_init() - Create the c-ares channel: servers from dns_nameservers,
  * else $LWIPD_SOCKET_DIR/resolv.conf, else c-ares' defaults; no search
- * domains (Squid's dns_defnames off).  Return: 0, or -1 with @err set */
+ * domains (Squid's dns_defnames off); a SERVFAIL answer is final.
+ * Return: 0, or -1 with @err set */
 int dns_init(const struct config *c, char *err, size_t len)
 {
 	struct ares_options o;
 	char csv[PX_MAX_NAMESERVERS * 66], path[4096];
 	int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_DOMAINS |
-		   ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+		   ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS;
 	int r, i;
 
 	if ((r = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS)
@@ -148,6 +150,10 @@ int dns_init(const struct config *c, char *err, size_t len)
 	o.ndomains = 0;
 	o.timeout = 2000;
 	o.tries = 3;
+	/* Take SERVFAIL/REFUSED answers as final: otherwise c-ares 1.18
+	 * reports them as "could not contact DNS servers" and the client
+	 * cannot be told SERVFAIL apart from an unreachable server */
+	o.flags = ARES_FLAG_NOCHECKRESP;
 	if (!c->nnameservers && resolv_conf_path(path, sizeof(path))) {
 		o.resolvconf_path = path;
 		mask |= ARES_OPT_RESOLVCONF;
@@ -231,8 +237,10 @@ static void query_done(void *arg, int status, int timeouts,
 	enum he_dns st = map_status(status);
 	int n;
 
-	(void)timeouts;
 	n = collect(res, q->family, l->port, addrs);
+	plog(2, "c-ares %s answer: %s, %d address(es), %d timeout(s)",
+	     q->family == AF_INET6 ? "AAAA" : "A", ares_strerror(status), n,
+	     timeouts);
 	if (res)
 		ares_freeaddrinfo(res);
 	if (st == HE_DNS_OK && !n)

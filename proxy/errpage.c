@@ -25,7 +25,8 @@ static const struct perr_info infos[PERR_COUNT] = {
 			       "DNS: no answer from the name server (timeout)" },
 	[PERR_DNS_NODATA] = { 503, "ERR_DNS_FAIL",
 			      "DNS: the name has no IPv6 or IPv4 address" },
-	[PERR_DNS_FAIL] = { 503, "ERR_DNS_FAIL", "DNS: lookup failed" },
+	[PERR_DNS_FAIL] = { 503, "ERR_DNS_FAIL",
+			    "DNS: lookup failed (name server unreachable or refused)" },
 	[PERR_NO_OUTGOING] = { 503, "ERR_CONNECT_FAIL",
 			       "No usable outgoing address for the "
 			       "destination's address families" },

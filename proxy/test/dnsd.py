@@ -5,6 +5,7 @@ Zone file lines:  NAME TYPE VALUE [DELAY_MS]
   TYPE A or AAAA: an address, answered after DELAY_MS (per name and type)
   TYPE NXDOMAIN / SERVFAIL / DROP (VALUE "-"): that answer for every query
     of NAME (DROP: never answer), after DELAY_MS
+  TYPE NODATA (VALUE "-"): the name exists but has no A or AAAA
 A name present with only one type answers the other with NOERROR, no data.
 Unknown names get NXDOMAIN.  Every query is logged to stderr with the
 time in ms since start.
@@ -32,7 +33,7 @@ def load(path):
         if typ in ("A", "AAAA"):
             e["rr"].setdefault(typ, []).append(val)
             e["delay"][typ] = delay
-        else:
+        elif typ != "NODATA":
             e["rcode"] = typ
             e["delay"]["*"] = delay
     return zone

@@ -110,7 +110,7 @@ start_dns() {
 # 127.0.0.1:3128); output in $WORK/proxy.log
 start_proxy() {
 	# shellcheck disable=SC2086
-	$PROXY_WRAPPER "$PROXY_BIN" -v -f "$1" >"$WORK/proxy.log" 2>&1 &
+	$PROXY_WRAPPER "$PROXY_BIN" ${PROXY_VERBOSE:--v} -f "$1" >"$WORK/proxy.log" 2>&1 &
 	PROXY_PID=$!
 	PIDS+=($PROXY_PID)
 	wait_port 127.0.0.1 3128 || { cat "$WORK/proxy.log"; exit 1; }
@@ -182,4 +182,50 @@ finish() {
 	fi
 	echo "all checks passed"
 	exit 0
+}
+
+# zone() - The test zone: names for every family/delay/failure case.
+# Port 8080 listens on 127.0.0.1 and ::1, port 8081 on 127.0.0.1 only.
+zone() {
+	cat <<ZONE
+both.test	AAAA	::1
+both.test	A	127.0.0.1
+v4only.test	A	127.0.0.1
+v6only.test	AAAA	::1
+bh6.test	AAAA	$BH6
+bh6.test	A	127.0.0.1
+bh4.test	AAAA	::1
+bh4.test	A	$BH4
+bhall.test	AAAA	$BH6
+bhall.test	A	$BH4
+slowaaaa.test	AAAA	::1	400
+slowaaaa.test	A	127.0.0.1
+slowa.test	AAAA	::1
+slowa.test	A	127.0.0.1	400
+nx.test		NXDOMAIN -
+sf.test		SERVFAIL -
+drop.test	DROP	-
+nodata.test	NODATA	-
+ZONE
+}
+
+# curl_time_ms() - Print "CODE MS" for a request through the proxy
+curl_time_ms() {
+	pcurl -o /dev/null -w '%{http_code} %{time_total}\n' "$@" |
+		awk '{printf "%s %d\n", $1, $2 * 1000}'
+}
+
+# proxy_conf() - base_conf plus the given lines
+proxy_conf() {
+	base_conf
+	printf '%s\n' "$@"
+}
+
+# restart_proxy() - Stop the running proxy (if any) and start one with
+# base_conf plus the given lines; clears the access log
+restart_proxy() {
+	[ -n "${PROXY_PID:-}" ] && stop_proxy
+	proxy_conf "$@" >"$WORK/p.conf"
+	: >"$WORK/access.log"
+	start_proxy "$WORK/p.conf"
 }
