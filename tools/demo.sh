@@ -3,9 +3,10 @@
 # own, with a small network on the kernel side of the TAP.
 #
 # The sandbox: as root, a network namespace (ip netns add) and lwipd entered
-# into it with nsenter --net; otherwise `unshare -rn` (a user and network
-# namespace) with the whole demo running inside it.  Nothing outside the
-# sandbox is touched and all traffic stays inside it.
+# into it with nsenter --net; otherwise `unshare -rnm` (a user and network
+# namespace, and a mount namespace for lwipd's FUSE filesystem) with the
+# whole demo running inside it.  Nothing outside the sandbox is touched
+# and all traffic stays inside it.
 #
 # The network: dnsmasq on the kernel side of the TAP serves DHCPv4, router
 # advertisements for fd00:1::/64 (SLAAC) and DNS (a few --host-record names).
@@ -63,7 +64,8 @@ cleanup() {
 }
 
 # sandbox - choose and make the sandbox; may re-run this script inside
-# `unshare -rn` (and then never returns)
+# `unshare -rnm` (and then never returns).  The mount namespace lets lwipd,
+# root in the user namespace, mount its FUSE filesystem there.
 sandbox() {
 	if [ "${DEMO_INNER:-0}" = 1 ]; then
 		MODE=unshare
@@ -83,8 +85,8 @@ run make demo as root, or enable them (sysctl kernel.unprivileged_userns_clone=1
 	fi
 	[ -r /dev/net/tun ] && [ -w /dev/net/tun ] ||
 		die "/dev/net/tun is not usable by your user (Debian's default mode is 0666: chmod 0666 /dev/net/tun as root)"
-	printf 'Not root: running the demo inside `unshare -rn` (a user and network namespace of its own).\n'
-	DEMO_INNER=1 exec unshare -rn "$0" "$@"
+	printf 'Not root: running the demo inside `unshare -rnm` (user, network and mount namespaces of its own).\n'
+	DEMO_INNER=1 exec unshare -rnm "$0" "$@"
 }
 
 # --- steps ---------------------------------------------------------------------
@@ -95,8 +97,8 @@ step_network() {
 		note "As root: lwipd and the peers live in network namespace $NS; lwipd"
 		note "enters it with nsenter --net (its network namespace only)."
 	else
-		heading "A sandbox: user and network namespace (unshare -rn)"
-		note "Not root: the whole demo runs in a user + network namespace of its own."
+		heading "A sandbox: user, network and mount namespaces (unshare -rnm)"
+		note "Not root: the whole demo runs in namespaces of its own."
 	fi
 	run ip link set lo up
 	heading "The TAP device and the kernel side of the network"
@@ -142,6 +144,11 @@ step_lwipd() {
 	heading "lwipd on $TAP: DHCP, SLAAC, and a manual address"
 	mkdir -p "$TMPD/mnt"
 	local args=(-i "$TAP" --dhcp -A "$MANUAL/64" --mount "$TMPD/mnt")
+	if [ "$MODE" = unshare ] && ! { [ -r /dev/fuse ] && [ -w /dev/fuse ]; }; then
+		note "/dev/fuse is not usable by your user (Debian's default mode is 0666):"
+		note "lwipd serves its sockets from a plain directory (--no-fs)."
+		args+=(--no-fs)
+	fi
 	printf '   $ lwipd %s\n' "${args[*]}"
 	"${NSX[@]}" "$LWIPD" "${args[@]}" >"$TMPD/lwipd.log" 2>&1 &
 	LWIPD_PID=$!
