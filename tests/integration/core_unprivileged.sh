@@ -13,7 +13,13 @@ dnsmasq_start --port=0 --no-ping --dhcp-range=10.0.0.50,10.0.0.60,255.255.255.0,
 	--enable-ra --dhcp-range="$NET6::,ra-only,64,1h"
 LWIPD_WRAP="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 LWIPD_MOUNT_OWNER=65534:65534
-lwipd_start -i "$TAP" --dhcp -A "$NET6::10/64"
+fsarg=()
+if [ "$(( 0$(stat -c %a /dev/fuse 2>/dev/null || echo 0) & 6 ))" -ne 6 ]; then
+	# This test is about the network; the filesystem has tests of its own.
+	say "   NOTE: /dev/fuse is not usable by other users here (Debian's default is 0666): --no-fs"
+	fsarg=(--no-fs)
+fi
+lwipd_start -i "$TAP" --dhcp -A "$NET6::10/64" "${fsarg[@]}"
 check "lwipd runs as uid 65534 without capabilities"
 st=/proc/$LWIPD_PID/status
 grep -qE '^Uid:\s+65534\s+65534\s+65534\s+65534' "$st" || fail "not uid 65534: $(grep ^Uid "$st")"
