@@ -338,6 +338,12 @@ int fs_start(const char *dir, char *err, size_t errlen)
 
 	if (clean_stale(dir, err, errlen) || service_prepare_dir(dir, err, errlen))
 		return -1;
+	if (access("/dev/fuse", R_OK | W_OK) < 0) {
+		snprintf(err, errlen, "cannot use /dev/fuse: %s (Debian's default mode is 0666: "
+			 "`chmod 0666 /dev/fuse` as root), or run with --no-fs for a plain "
+			 "socket directory", strerror(errno));
+		return -1;
+	}
 	snprintf(mountpoint, sizeof(mountpoint), "%s", dir);
 	clock_gettime(CLOCK_REALTIME, &mounted_at);
 	render_init();
