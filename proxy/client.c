@@ -70,7 +70,7 @@ struct client {
 	bool srv_persistent, reused, retried, can_retry;
 	struct buf reqcopy;
 	struct outgoing out;
-	char pool_key[PX_MAX_HOST + 128];
+	char pool_key[PX_MAX_HOST + 3 + 8 + 2 * 64];
 	struct sockaddr_storage speer;
 	socklen_t speerlen;
 	struct connector *conn;
