@@ -31,8 +31,6 @@ size_t proto_body_size(enum proto_op op, bool reply)
 		return reply ? 0 : sizeof(struct proto_sockopt);
 	case OP_GETSOCKOPT:
 		return reply ? sizeof(struct proto_optval) : sizeof(struct proto_sockopt);
-	case OP_CLOSE:
-		return reply ? 0 : sizeof(struct proto_close);
 	case OP_MAX:
 		break;
 	}

@@ -34,7 +34,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define PROTO_VERSION    1
+#define PROTO_VERSION    2      /* bump on any change of a structure's layout */
 #define PROTO_MAX_BODY   512
 #define PROTO_OPTVAL_MAX 256
 #define PROTO_NAME_MAX   64     /* abstract socket name, without the NUL */
@@ -48,7 +48,6 @@ enum proto_op {
 	OP_GETPEERNAME,  /* req: proto_id              reply: proto_addr     */
 	OP_SETSOCKOPT,   /* req: proto_sockopt         reply: -              */
 	OP_GETSOCKOPT,   /* req: proto_sockopt (len=capacity) reply: proto_optval */
-	OP_CLOSE,        /* req: proto_close           reply: -  (linger, abort) */
 	OP_MAX
 };
 
@@ -103,11 +102,6 @@ struct proto_sockopt {
 struct proto_optval {
 	uint32_t len;
 	uint8_t val[PROTO_OPTVAL_MAX];
-};
-
-struct proto_close {
-	uint64_t id;
-	int32_t abort;          /* SO_LINGER with zero time: reset */
 };
 
 /* One datagram on a UDP socket's pair: this header, then the payload. */

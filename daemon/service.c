@@ -269,19 +269,6 @@ static int op_sockopt(struct client *c, const struct proto_hdr *h,
 	return reply(c, h, rc, &v, sizeof(v), -1);
 }
 
-/* op_close() - CLOSE: the program is closing with SO_LINGER {1, 0} */
-static int op_close(struct client *c, const struct proto_hdr *h,
-		    const struct proto_close *r)
-{
-	struct sock *s = find(r->id);
-
-	if (!s)
-		return reply(c, h, EBADF, NULL, 0, -1);
-	if (s->type == SOCK_STREAM)
-		s->abort_on_close = s->abort_on_close || r->abort;
-	return reply(c, h, 0, NULL, 0, -1);
-}
-
 /* dispatch() - one complete, validated request; -1 drops the client */
 static int dispatch(struct client *c)
 {
@@ -297,7 +284,6 @@ static int dispatch(struct client *c)
 	case OP_GETPEERNAME: return op_name(c, h, body);
 	case OP_SETSOCKOPT:
 	case OP_GETSOCKOPT:  return op_sockopt(c, h, body);
-	case OP_CLOSE:       return op_close(c, h, body);
 	}
 	return -1;
 }

@@ -172,13 +172,15 @@ static void flush_stash(struct sock *s)
 	free(st);
 }
 
-/* finish_close() - the program is gone and its data is in lwIP: close */
+/* finish_close() - the program is gone and its data is in lwIP: close,
+ * or reset if it asked for SO_LINGER {1, 0}
+ */
 static void finish_close(struct sock *s)
 {
 	struct tcp_pcb *pcb = s->pcb.tcp;
 
 	detach(s);
-	if (pcb && tcp_close(pcb) != ERR_OK)
+	if (pcb && (s->abort_on_close || tcp_close(pcb) != ERR_OK))
 		tcp_abort(pcb);
 	sock_free(s);
 }
@@ -190,7 +192,7 @@ static void app_closed(struct sock *s, bool hup)
 	if (hup) {
 		s->closing = true;
 		sock_close_fd(s);       /* nothing more to read or deliver */
-		if (!s->stash)
+		if (!s->stash || s->abort_on_close)
 			finish_close(s);
 		return;
 	}

@@ -2,8 +2,7 @@
  *
  * The data path needs none of these wrapped (the fds are real); they are
  * here to keep the kind cache right, to notice the program closing or
- * overwriting the shim's control fds (we reconnect later), to turn
- * close() with SO_LINGER {1, 0} into a reset (CLOSE abort), and for
+ * overwriting the shim's control fds (we reconnect later), and for
  * FIONREAD on UDP (the next payload's size, without our header).
  */
 #include <errno.h>
@@ -14,35 +13,12 @@
 
 #include "shim.h"
 
-/* linger_abort() - if @fd is our TCP socket with SO_LINGER {1, 0} (kept
- * on the real fd), tell the daemon to reset it.  Best effort. */
-static void linger_abort(int fd)
-{
-	struct linger l;
-	socklen_t len = sizeof(l);
-	struct shim_sock s;
-	int saved = errno;
-
-	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_LINGER, &l, &len) == 0 &&
-	    l.l_onoff && l.l_linger == 0 && shim_ident(fd, &s) &&
-	    s.type == SOCK_STREAM) {
-		struct proto_close req = { .id = s.id, .abort = 1 };
-
-		shim_request(s.family, OP_CLOSE, &req, sizeof(req), NULL, 0, NULL);
-	}
-	errno = saved;
-}
-
 /* close() - the real close; see the file comment */
 SHIM_EXPORT int close(int fd)
 {
 	if (shim_ready) {
-		enum shim_kind k = shim_kind_get(fd);
-
 		if (shim_is_ctl_fd(fd))
 			shim_ctl_forget((unsigned)fd, (unsigned)fd);
-		else if (k == KIND_TCP || k == KIND_UNKNOWN)
-			linger_abort(fd);
 		shim_kind_set(fd, KIND_UNKNOWN);
 	}
 	return REAL(close)(fd);

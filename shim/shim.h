@@ -177,7 +177,7 @@ void shim_copy_addr(const struct sockaddr_storage *ss, socklen_t full,
 enum opt_where {
 	OPT_DAEMON,     /* ask lwipd; its answer stands */
 	OPT_SOFT,       /* ask lwipd; if it says ENOPROTOOPT accept/ignore */
-	OPT_REAL,       /* the real AF_UNIX fd (timeouts, buffers, linger) */
+	OPT_REAL,       /* the real AF_UNIX fd (timeouts, buffers) */
 	OPT_LOCAL,      /* answered by the shim (SO_TYPE, ...); read-only */
 	OPT_NONE,       /* ENOPROTOOPT without asking */
 };

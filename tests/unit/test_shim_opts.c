@@ -19,7 +19,7 @@ Test(shim_opts, local_read_only)
 
 Test(shim_opts, real_fd)
 {
-	int names[] = { SO_RCVTIMEO, SO_SNDTIMEO, SO_RCVBUF, SO_SNDBUF, SO_LINGER };
+	int names[] = { SO_RCVTIMEO, SO_SNDTIMEO, SO_RCVBUF, SO_SNDBUF };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		cr_assert_eq(shim_opt_where(SOL_SOCKET, names[i], true), OPT_REAL);
