@@ -53,7 +53,7 @@ Test(proto, version_op_and_err_are_checked)
 {
 	struct proto_hdr h = hdr(OP_BIND, (uint32_t)proto_body_size(OP_BIND, false));
 
-	h.version = 2;
+	h.version = PROTO_VERSION + 1;
 	cr_assert_eq(proto_check_hdr(&h, false), -EPROTO);
 	h = hdr(0, 0);
 	cr_assert_eq(proto_check_hdr(&h, false), -EPROTO, "op 0");
