@@ -26,8 +26,11 @@
 
 struct listener {
 	struct watcher w;
+	struct timer pause;	/* out of descriptors: stop accepting briefly */
 	char name[80];
 };
+
+#define ACCEPT_PAUSE_MS	100
 
 static volatile sig_atomic_t stop_flag;
 static struct listener listeners[PX_MAX_PORTS * 2];
@@ -55,9 +58,21 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-/* accept_event() - Accept every pending connection on a listener */
+/* resume_accept() - The pause after EMFILE is over: watch again */
+static void resume_accept(struct timer *t)
+{
+	struct listener *l = container_of(t, struct listener, pause);
+
+	loop_modify(&l->w, EPOLLIN);
+}
+
+/* accept_event() - Accept every pending connection on a listener.  Out of
+ * descriptors, stop watching it for ACCEPT_PAUSE_MS instead of spinning
+ * on a connection we cannot take. */
 static void accept_event(struct watcher *w, uint32_t ev)
 {
+	struct listener *l = container_of(w, struct listener, w);
+
 	(void)ev;
 	for (;;) {
 		struct sockaddr_storage peer;
@@ -66,8 +81,11 @@ static void accept_event(struct watcher *w, uint32_t ev)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE)
+			if (errno == EMFILE || errno == ENFILE) {
 				plog(0, "accept: %s", strerror(errno));
+				loop_modify(w, 0);
+				timer_arm(&l->pause, loop_now() + ACCEPT_PAUSE_MS);
+			}
 			return;
 		}
 		client_accept(fd, (struct sockaddr *)&peer, len);
@@ -93,6 +111,7 @@ static int open_listener(const struct sockaddr *sa, socklen_t len,
 	    bind(fd, sa, len) < 0 || listen(fd, 1024) < 0)
 		goto fail;
 	watcher_init(&l->w);
+	timer_init(&l->pause, resume_accept);
 	if (loop_watch(&l->w, fd, EPOLLIN, accept_event) < 0)
 		goto fail;
 	snprintf(l->name, sizeof(l->name), "%s", name);
