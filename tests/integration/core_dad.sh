@@ -22,8 +22,8 @@ ok "never preferred"
 expect_ping "$ll%$TAP" "link-local"
 
 check "an NS for the link-local $ll is answered by lwipd (control)"
-out=$(pkt ns "$ll" "$(sed -E 's/.*(..):(..):(..)$/33:33:ff:\1:\2:\3/' <<<"$mac")" "$km" fe80::1)
-grep -q "NA $ll from $mac" <<<"$out" || fail "no NA for $ll from $mac: '$out'"
+out=$(pkt_expect "NA $ll from $mac" ns "$ll" "$(sed -E 's/.*(..):(..):(..)$/33:33:ff:\1:\2:\3/' <<<"$mac")" "$km" fe80::1) ||
+	fail "no NA for $ll from $mac: '$out'"
 ok "$out"
 check "an NS for the duplicate $NET6::10 gets no NA from lwipd's MAC $mac"
 out=$(pkt ns "$NET6::10" 33:33:ff:00:00:10 "$km" fe80::1)
@@ -31,8 +31,8 @@ grep -q "from $mac" <<<"$out" && fail "lwipd advertised the duplicate: $out"
 ok "no NA from $mac${out:+ (seen: $out)}"
 
 check "an echo request to $ll at lwipd's MAC is answered (control)"
-out=$(pkt echo6 "$ll" "$mac" "$km" fe80::1 3)
-grep -q "REPLY from $ll" <<<"$out" || fail "no echo reply from $ll: '$out'"
+out=$(pkt_expect "REPLY from $ll" echo6 "$ll" "$mac" "$km" fe80::1 3) ||
+	fail "no echo reply from $ll: '$out'"
 ok "$(grep -c REPLY <<<"$out") replies"
 check "an echo request to $NET6::10 at lwipd's MAC gets no reply"
 out=$(pkt echo6 "$NET6::10" "$mac" "$km" "$NET6::1" 3)

@@ -17,8 +17,8 @@ mac=$(lwipd_mac)
 expect_log "$TAP: $NET6::10 is preferred" "the manual address"
 
 check "NS for $NET6::10 to its joined group MAC 33:33:ff:00:00:10 is answered"
-out=$(pkt ns "$NET6::10" 33:33:ff:00:00:10 "$km" fe80::1)
-grep -q "NA $NET6::10 from $mac" <<<"$out" || fail "no NA: '$out'"
+out=$(pkt_expect "NA $NET6::10 from $mac" ns "$NET6::10" 33:33:ff:00:00:10 "$km" fe80::1) ||
+	fail "no NA: '$out'"
 ok "$out"
 check "the same NS sent to the unjoined group MAC 33:33:ff:12:34:56 is dropped"
 out=$(pkt ns "$NET6::10" 33:33:ff:12:34:56 "$km" fe80::1)
@@ -51,8 +51,8 @@ ok "dropped $n multicast (sent $sent to 33:33:ff:12:34:56)"
 check "control: with --promisc-multicast the NS to the wrong MAC is answered"
 lwipd_start -i "$TAP" -A "$NET6::10/64" --promisc-multicast
 wait_log "$TAP: $NET6::10 is preferred" || fail "manual address never preferred"
-out=$(pkt ns "$NET6::10" 33:33:ff:12:34:56 "$km" fe80::1)
-grep -q "NA $NET6::10 from $mac" <<<"$out" || fail "no NA even without the filter: '$out' (is the probe broken?)"
+out=$(pkt_expect "NA $NET6::10 from $mac" ns "$NET6::10" 33:33:ff:12:34:56 "$km" fe80::1) ||
+	fail "no NA even without the filter: '$out' (is the probe broken?)"
 ok "$out"
 lwipd_stop
 log_line "MAC filter dropped 0 multicast" >/dev/null || fail "--promisc-multicast still dropped multicast: $(log_line 'MAC filter')"

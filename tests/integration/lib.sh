@@ -448,5 +448,20 @@ else:
 EOF
 }
 
+# pkt_expect REGEX PKT-ARGS... - run pkt up to 5 times until its output
+# matches REGEX (for probes that must get an answer: a busy machine may be
+# slow); prints the last output, returns 1 if it never matched
+pkt_expect() {
+	local re=$1 out i
+	shift
+	for i in 1 2 3 4 5; do
+		out=$(pkt "$@")
+		grep -Eq -- "$re" <<<"$out" && { printf '%s\n' "$out"; return 0; }
+		sleep 1
+	done
+	printf '%s\n' "$out"
+	return 1
+}
+
 # kmac - the kernel side's MAC of $TAP
 kmac() { ip -n "$NS" -br link show dev "$TAP" | awk '{print $3}'; }
