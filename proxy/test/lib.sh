@@ -165,7 +165,18 @@ last_log() {
 	tail -n 1 "$WORK/access.log" 2>/dev/null
 }
 
-# elapsed_ms() - Run a command, print its wall time in ms to fd 3
+# wait_log() - Wait up to 10 s for an access log line matching regex $1
+# (a tunnel is logged when it closes, just after the client is done)
+wait_log() {
+	local i
+	for i in $(seq 100); do
+		grep -Eq -- "$1" "$WORK/access.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# now_ms() - Monotonic-enough wall clock in ms
 now_ms() {
 	date +%s%3N
 }

@@ -99,8 +99,8 @@ check "last response says Connection: close" contains "$out" "Connection: close"
 # --- CONNECT
 out=$(pcurl -p http://127.0.0.1:8080/hello)
 check "CONNECT to an allowed port tunnels" [ "$out" = hello ]
-check "access log: TCP_TUNNEL/200" contains "$(last_log)" "TCP_TUNNEL/200"
-check "access log: CONNECT host:port" contains "$(last_log)" "CONNECT 127.0.0.1:8080"
+check "access log: TCP_TUNNEL/200 CONNECT host:port" \
+	wait_log "TCP_TUNNEL/200 [0-9]+ CONNECT 127.0.0.1:8080 "
 out=$(pcurl -p http://127.0.0.1:9999/ 2>&1)
 check "CONNECT to another port refused" contains "$out" "403"
 check "access log: TCP_DENIED/403 CONNECT" contains "$(last_log)" "TCP_DENIED/403"
