@@ -32,7 +32,9 @@ NSX=()                  # prefix that runs a command inside the sandbox
 # --- transcript ----------------------------------------------------------------
 
 STEP=0
-heading() { STEP=$((STEP + 1)); printf '\n\033[1m== %d. %s\033[0m\n' "$STEP" "$*"; }
+B="" N=""
+[ -t 1 ] && B=$'\033[1m' N=$'\033[0m'
+heading() { STEP=$((STEP + 1)); printf '\n%s== %d. %s%s\n' "$B" "$STEP" "$*" "$N"; }
 note()    { printf '   %s\n' "$*"; }
 die()     { printf '\ndemo: FAILED: %s\n' "$*" >&2; exit 1; }
 # run CMD... - show the command, run it in the sandbox, indent its output
@@ -172,6 +174,14 @@ step_lwipd() {
 	sleep 1.5      # let the DNS servers learned from the RA be logged too
 	heading "What lwipd learned (its log)"
 	sed 's/^/     | /' "$TMPD/lwipd.log"
+	note "In short:"
+	note "  MAC             $MAC"
+	note "  IPv4 (DHCP)     $LEASE, gateway $(grep -m1 -oE 'DHCP lease.*|gateway [0-9.]+ \(DHCP' "$TMPD/lwipd.log" | grep -oE '[0-9.]{7,}' | head -n 1)"
+	note "  link-local      $LL"
+	note "  SLAAC           $SLAAC"
+	note "  manual          $MANUAL"
+	note "  default router  $(grep -m1 -oE 'default router [^ ]+' "$TMPD/lwipd.log" | cut -d' ' -f3)"
+	note "  DNS servers     $(grep -oE 'DNS server [^ ]+ learned' "$TMPD/lwipd.log" | cut -d' ' -f3 | tr '\n' ' ')"
 	export DEMO_TAP=$TAP DEMO_SOCKDIR=$TMPD/mnt DEMO_IPV4=$LEASE DEMO_LL=$LL \
 		DEMO_SLAAC=$SLAAC DEMO_MANUAL=$MANUAL DEMO_TMP=$TMPD
 }
@@ -260,7 +270,7 @@ main() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	TMPD=$(mktemp -d /tmp/lwipd-demo.XXXXXX)
-	printf '\033[1mlwipd demo\033[0m: a user-space TCP/IP stack (lwIP %s) on a TAP device\n' \
+	printf '%slwipd demo%s: a user-space TCP/IP stack (lwIP %s) on a TAP device\n' "$B" "$N" \
 		"$("$LWIPD" --version | sed -E 's/.*lwIP ([^)]*).*/\1/')"
 	step_network
 	step_dnsmasq
