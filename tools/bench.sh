@@ -12,7 +12,7 @@
 #
 # Settings (environment):
 #   BENCH_RUNS=3            runs of every measurement (the median is shown)
-#   BENCH_TIME=4            seconds per iperf3 run
+#   BENCH_TIME=5            seconds per iperf3 run
 #   BENCH_LAT_TIME=2        seconds per sockperf run
 #   BENCH_MTUS="1500 65520" link MTUs
 #   BENCH_LAT_MTUS=1500     MTUs at which latency is measured
@@ -22,7 +22,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_RUNS=${BENCH_RUNS:-3}
-BENCH_TIME=${BENCH_TIME:-4}
+BENCH_TIME=${BENCH_TIME:-5}
 BENCH_LAT_TIME=${BENCH_LAT_TIME:-2}
 BENCH_MTUS=${BENCH_MTUS:-1500 65520}
 BENCH_LAT_MTUS=${BENCH_LAT_MTUS:-1500}
@@ -79,6 +79,15 @@ trap 'exit 143' TERM
 mkdir -p "$OUT"
 rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR"
+# Run a private copy of lwipd and the shim: build/ may be rebuilt while we
+# run (make check elsewhere), and a daemon and a shim from two different
+# builds need not speak the same protocol.
+BIN=$(mktemp -d /tmp/lwipd-bench-bin.XXXXXX)
+TMPDIRS+=("$BIN")
+chmod 755 "$BIN"
+for f in lwipd lwip-run liblwipshim.so; do
+	[ -e "$ROOT/build/$f" ] && cp -p "$ROOT/build/$f" "$BIN/"
+done
 : >"$RESULTS"
 : >"$STATUS"
 
@@ -103,6 +112,8 @@ done
 total=$((nmetrics * BENCH_RUNS * ${#active[@]}))
 done_n=0
 start=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+build_id=$( [ -e "$BIN/lwipd" ] && sha256sum "$BIN/lwipd" | cut -c1-12 || echo none)
 say "bench: ${#active[@]} setups (${active[*]}), MTUs $BENCH_MTUS, $BENCH_RUNS runs each:" \
 	"$total measurements, iperf3 ${BENCH_TIME}s, sockperf ${BENCH_LAT_TIME}s; logs in ${LOGDIR#$ROOT/}"
 
@@ -141,8 +152,9 @@ for mtu in $BENCH_MTUS; do
 	fi
 done
 
-say "bench: done in $(( $(date +%s) - start )) s"
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+say "bench: done in $(( $(date +%s) - start )) s (load average before: $load0; after: $load1)"
 say ""
 python3 "$ROOT/tools/bench/report.py" --results "$RESULTS" --status "$STATUS" \
 	--setups "$BENCH_SETUPS" --out "$OUT" \
-	--params "runs=$BENCH_RUNS iperf3=${BENCH_TIME}s sockperf=${BENCH_LAT_TIME}s"
+	--params "$BENCH_RUNS runs of iperf3 ${BENCH_TIME} s and sockperf ${BENCH_LAT_TIME} s each; lwipd binary sha256 $build_id; load average $load0 before, $load1 after"

@@ -47,6 +47,13 @@ wait_listen() {
 	return 1
 }
 
+# setup_dead SETUP MTU - after a failure: say so if lwipd is gone
+setup_dead() {
+	if [ "$1" = lwipd ] && ! kill -0 "$LWIPD_PID" 2>/dev/null; then
+		echo "    lwipd is no longer running; its log ends: $(tail -n 2 "$LOGDIR/lwipd-mtu$2.log" | tr '\n' ' ')"
+	fi
+}
+
 # --- TCP bulk throughput (iperf3) -------------------------------------------------
 #
 # metric_tput_send / metric_tput_recv SETUP MTU RUN: iperf3 for
@@ -81,7 +88,8 @@ print('%.4f %.3f' % (r['bits_per_second'] / 1e9, ticks / hz / (r['bytes'] / 1e9)
 EOF
 )
 	if [ "${out%% *}" = fail ] || [ -z "$out" ]; then
-		echo "FAILED: ${out#fail }$(head -c 200 "$json.err" | tr '\n' ' ')"
+		echo "FAILED: ${out#fail } $(head -c 200 "$json.err" | tr '\n' ' ')"
+		setup_dead "$s" "$mtu"
 		# an iperf3 server left mid-test refuses the next one: restart it
 		peers_stop "$s"
 		peers_start "$s" "$mtu"
@@ -118,6 +126,7 @@ metric_lat() {
 		END { if (p50 != "" && p99 != "") print p50, p99, n }' "$log" | sed 's/\x1b\[[0-9;]*m//g')
 	if [ -z "$out" ]; then
 		echo "FAILED: $(tail -n 2 "$log" | tr '\n' ' ')"
+		setup_dead "$s" "$mtu"
 		peers_stop "$s"
 		peers_start "$s" "$mtu"
 		return 1

@@ -58,8 +58,8 @@ LWIPD_PID=""
 LWIPD_DIR=""
 
 lwipd_check() {
-	[ -x "$ROOT/build/lwipd" ] || { echo "n/a (lwipd not built)"; return 1; }
-	[ -x "$ROOT/build/lwip-run" ] && [ -f "$ROOT/build/liblwipshim.so" ] ||
+	[ -x "$BIN/lwipd" ] || { echo "n/a (lwipd not built)"; return 1; }
+	[ -x "$BIN/lwip-run" ] && [ -f "$BIN/liblwipshim.so" ] ||
 		{ echo "n/a (shim missing)"; return 1; }
 	[ -c /dev/net/tun ] || { echo "n/a (no /dev/net/tun)"; return 1; }
 }
@@ -77,7 +77,7 @@ lwipd_up() {
 	LWIPD_DIR=$(mktemp -d /tmp/lwipd-bench.XXXXXX)
 	TMPDIRS+=("$LWIPD_DIR")
 	local log=$LOGDIR/lwipd-mtu$mtu.log
-	nsenter --net="/run/netns/$NS_L" "$ROOT/build/lwipd" -i "$TAP_L" -a 10.77.0.2/24 -A fd77::2/64 \
+	nsenter --net="/run/netns/$NS_L" "$BIN/lwipd" -i "$TAP_L" -a 10.77.0.2/24 -A fd77::2/64 \
 		--mount "$LWIPD_DIR" >"$log" 2>&1 &
 	LWIPD_PID=$!
 	BG_PIDS+=("$LWIPD_PID")
@@ -96,7 +96,7 @@ lwipd_up() {
 	PEER_BIND[lwipd]=10.77.0.1
 }
 
-lwipd_prog() { CMD=(nsenter --net="/run/netns/$NS_LA" "$ROOT/build/lwip-run" --socket-dir "$LWIPD_DIR"); }
+lwipd_prog() { CMD=(nsenter --net="/run/netns/$NS_LA" "$BIN/lwip-run" --socket-dir "$LWIPD_DIR"); }
 lwipd_peer() { CMD=(nsenter --net="/run/netns/$NS_L"); }
 
 lwipd_down() {
