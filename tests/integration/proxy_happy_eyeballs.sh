@@ -102,11 +102,13 @@ check "every attempt timed out: 504" contains "$out" "HTTP/1.1 504"
 check "access log: TCP_MISS/504" contains "$(last_log)" "TCP_MISS/504"
 
 # --- tcp_outgoing_address per family: the origin sees it
-restart_proxy "tcp_outgoing_address $SRC6" "tcp_outgoing_address 127.0.0.2"
+restart_proxy "tcp_outgoing_address $SRC6" "tcp_outgoing_address 127.0.0.2" \
+	"tcp_outgoing_address 127.0.0.3" "tcp_outgoing_address ::1"
 out=$(pcurl http://both.test:8080/echo)
 check "outgoing IPv6 address used ($out)" contains "$out" "\"client\": \"$SRC6\""
 out=$(pcurl http://v4only.test:8080/echo)
-check "outgoing IPv4 address used" contains "$out" '"client": "127.0.0.2"'
+check "outgoing IPv4 address used (first matching line)" \
+	contains "$out" '"client": "127.0.0.2"'
 
 # --- the family filter: only IPv4 has an outgoing address
 restart_proxy "tcp_outgoing_address 127.0.0.2"
