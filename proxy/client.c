@@ -901,6 +901,9 @@ static void update_interest(struct client *c)
 
 	if (want_client_bytes(c) && !c->cin_eof)
 		ce |= EPOLLIN;
+	else if (c->state == CS_CONNECTING || c->state == CS_FORWARD ||
+		 c->state == CS_REPLY)
+		ce |= EPOLLRDHUP;	/* notice a client that went away */
 	if (c->cout.len)
 		ce |= EPOLLOUT;
 	loop_modify(&c->cw, ce);
@@ -990,15 +993,19 @@ static void pump(struct client *c)
 	arm_timer(c);
 }
 
-/* client_event() - Readiness on the client socket */
+/* client_event() - Readiness on the client socket.  EPOLLRDHUP is only
+ * asked for while the client is not being read (see update_interest()) */
 static void client_event(struct watcher *w, uint32_t ev)
 {
 	struct client *c = container_of(w, struct client, cw);
 
 	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		c->c_rd = true;
-	if ((ev & (EPOLLHUP | EPOLLERR)) && !want_client_bytes(c) &&
-	    c->state != CS_LINGER && c->state != CS_READ_HEAD) {
+	/* Gone (or half-closed, which Squid treats as gone by default) while
+	 * we are not reading it: nobody will take the response */
+	if ((ev & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) && !want_client_bytes(c) &&
+	    c->state != CS_LINGER && c->state != CS_READ_HEAD &&
+	    c->state != CS_TUNNEL) {
 		abort_client(c);
 		return;
 	}

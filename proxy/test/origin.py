@@ -112,6 +112,7 @@ class Handler(BaseHTTPRequestHandler):
 class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024
 
     def __init__(self, addr, family, logpath):
         self.address_family = family

@@ -21,6 +21,7 @@ wait_port 127.0.0.1 8080 || exit 1
 	echo "http_access deny del"
 	echo "http_access allow all"
 	echo "visible_hostname proxy.test"
+	echo "max_connections 2000"
 } >"$WORK/p.conf"
 start_proxy "$WORK/p.conf"
 RAW="$PYTHON $TESTDIR/raw.py"
@@ -130,6 +131,28 @@ out=$($RAW 127.0.0.1 3128 --timeout 20 --pause 500 --part 'GET http://127.0.0.1:
 t=$(( $(now_ms) - t0 ))
 check "slow request head: 408 (after $t ms)" contains "$out" "HTTP/1.1 408"
 check "408 not before request_timeout" [ "$t" -ge 1900 ]
+
+# --- many clients at once: 1500 open, 750 of them with a request
+out=$("$PYTHON" - <<'PY'
+import socket
+conns = [socket.create_connection(("127.0.0.1", 3128)) for _ in range(1500)]
+req = b"GET http://127.0.0.1:8080/hello HTTP/1.1\r\nHost: x\r\n\r\n"
+for s in conns[::2]:
+    s.sendall(req)
+ok = 0
+for s in conns[::2]:
+    s.settimeout(30)
+    d = b""
+    while b"hello" not in d:
+        r = s.recv(4096)
+        if not r:
+            break
+        d += r
+    ok += d.startswith(b"HTTP/1.1 200")
+print(ok)
+PY
+)
+check "1500 concurrent clients: 750 answered ($out)" [ "$out" = 750 ]
 
 # --- still alive and serving
 out=$(pcurl http://127.0.0.1:8080/hello)
