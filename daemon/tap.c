@@ -48,6 +48,13 @@ int tap_open(const char *name, char *err, size_t errlen)
 	struct ifreq ifr;
 	int fd, e;
 
+	/* TUNSETIFF would create a missing device when we may (root): lwipd
+	 * only attaches to a TAP someone set up, with its addresses and
+	 * routes on the kernel side. */
+	if (if_nametoindex(name) == 0) {
+		explain(name, EPERM, err, errlen);
+		return -1;
+	}
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
 		snprintf(err, errlen, "cannot open /dev/net/tun: %s; your user may not use it "

@@ -13,13 +13,8 @@ dnsmasq_start --port=0 --no-ping --dhcp-range=10.0.0.50,10.0.0.60,255.255.255.0,
 	--enable-ra --dhcp-range="$NET6::,ra-only,64,1h"
 LWIPD_WRAP="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
 LWIPD_MOUNT_OWNER=65534:65534
-fsarg=()
-if [ "$(( 0$(stat -c %a /dev/fuse 2>/dev/null || echo 0) & 6 ))" -ne 6 ]; then
-	# This test is about the network; the filesystem has tests of its own.
-	say "   NOTE: /dev/fuse is not usable by other users here (Debian's default is 0666): --no-fs"
-	fsarg=(--no-fs)
-fi
-lwipd_start -i "$TAP" --dhcp -A "$NET6::10/64" "${fsarg[@]}"
+fuse_world_rw
+lwipd_start -i "$TAP" --dhcp -A "$NET6::10/64"
 check "lwipd runs as uid 65534 without capabilities"
 st=/proc/$LWIPD_PID/status
 grep -qE '^Uid:\s+65534\s+65534\s+65534\s+65534' "$st" || fail "not uid 65534: $(grep ^Uid "$st")"
@@ -36,5 +31,24 @@ expect_ping "$addr" "leased IPv4"
 expect_ping "$ll%$TAP" "link-local"
 expect_ping "$slaac" "SLAAC"
 expect_ping "$NET6::10" "manual"
+check "the filesystem was mounted by uid 65534 through fusermount3 and reads"
+as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+grep -q " $TMPD/mnt fuse" /proc/mounts || fail "no FUSE mount at $TMPD/mnt"
+"${as_user[@]}" cat "$TMPD/mnt/interfaces" | grep -q "inet6 $NET6::10/64 scope global preferred" ||
+	fail "uid 65534 cannot read the manual address from interfaces"
+"${as_user[@]}" test -S "$TMPD/mnt/26" || fail "no endpoint 26 for uid 65534"
+ok "mounted, readable, endpoints there"
+check "another uid (65533) cannot use the endpoints"
+setpriv --reuid=65533 --regid=65533 --clear-groups /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1] + "/26")
+except OSError as e:
+    print("refused:", e); sys.exit(0)
+print("connected"); sys.exit(1)' "$TMPD/mnt" >"$TMPD/other.out" 2>&1 ||
+	fail "uid 65533 connected to lwipd's endpoint: $(cat "$TMPD/other.out")"
+grep -q "^refused: .*Permission denied" "$TMPD/other.out" || fail "unexpected: $(cat "$TMPD/other.out")"
+ok "$(cat "$TMPD/other.out")"
 lwipd_stop
 pass

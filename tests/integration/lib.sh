@@ -191,6 +191,17 @@ tun_world_rw() {
 	chmod 0666 /dev/net/tun || skip "cannot chmod /dev/net/tun"
 }
 
+# fuse_world_rw - make /dev/fuse usable by ordinary users (Debian's stock
+# mode is 0666; some machines ship it 0600), saying so
+fuse_world_rw() {
+	local mode
+	[ -c /dev/fuse ] || skip "no /dev/fuse"
+	mode=$(stat -c %a /dev/fuse)
+	[ "$mode" = 666 ] && return 0
+	say "   NOTE: /dev/fuse has mode $mode; setting Debian's default 0666 (chmod 0666 /dev/fuse)"
+	chmod 0666 /dev/fuse || skip "cannot chmod /dev/fuse"
+}
+
 # kaddr ADDR/LEN... - add addresses to the kernel side of $TAP (IPv6: nodad)
 kaddr() {
 	local a
