@@ -69,7 +69,7 @@ static void iface_ipv4(struct sbuf *b, struct netif *n)
 	if (ip4_addr_isany_val(*netif_ip4_addr(n)))
 		return;
 	sbuf_printf(b, "    inet %s/%d", ipfmt4(netif_ip4_addr(n), a), plen);
-	if (!ip4_addr_isany_val(*netif_ip4_gw(n)))
+	if (!ip4_addr_isany_val(*netif_ip4_gw(n)) && !ip4_addr_eq(netif_ip4_gw(n), netif_ip4_addr(n)))
 		sbuf_printf(b, " gateway %s", ipfmt4(netif_ip4_gw(n), g));
 	if (dhcp_supplied_address(n)) {
 		struct dhcp *d = netif_dhcp_data(n);
@@ -95,7 +95,7 @@ static void iface_ipv6(struct sbuf *b, struct netif *n)
 			    ip6_addr_isloopback(ip) ? 128 : 64,
 			    ip6_addr_islinklocal(ip) ? "link" :
 			    ip6_addr_isloopback(ip) ? "host" : "global",
-			    events_addr6_state_name(st));
+			    ip6_addr_isloopback(ip) ? "preferred" : events_addr6_state_name(st));
 		lifetime(b, "valid_lft", netif_ip6_addr_valid_life(n, i));
 		lifetime(b, "preferred_lft", netif_ip6_addr_pref_life(n, i));
 		sbuf_printf(b, "\n");

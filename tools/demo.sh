@@ -54,6 +54,9 @@ cleanup() {
 	[ -n "$LWIPD_PID" ] && kill -TERM "$LWIPD_PID" 2>/dev/null && sleep 0.5
 	[ -n "$LWIPD_PID" ] && kill -KILL "$LWIPD_PID" 2>/dev/null
 	[ -n "$DNSMASQ_PID" ] && kill -TERM "$DNSMASQ_PID" 2>/dev/null
+	[ -n "${HTTPD_PID:-}" ] && kill -TERM "$HTTPD_PID" 2>/dev/null
+	[ -n "${CURL_PID:-}" ] && kill -TERM "$CURL_PID" 2>/dev/null
+	[ -n "${PROXY_PID:-}" ] && kill -TERM "$PROXY_PID" 2>/dev/null
 	wait 2>/dev/null
 	[ "$MODE" = netns ] && ip netns del "$NS" 2>/dev/null
 	# lwipd unmounts its filesystem when it exits; in case it could not:
@@ -205,13 +208,91 @@ step_ping() {
 # note, run (runs a command inside the sandbox, showing it).
 
 # demo_shim - a program run through the shim (lwip-run), talking through lwipd
-demo_shim() { :; }
+demo_shim() {
+	local LWIP_RUN=$ROOT/build/lwip-run fam
+	heading "A program through lwipd: curl under lwip-run, by name"
+	note "A web server on the kernel side at www.lwipd.test (10.0.0.80, $PREFIX::80):"
+	run ip addr add 10.0.0.80/24 dev "$TAP"
+	run ip addr add "$PREFIX::80/64" dev "$TAP" nodad
+	mkdir -p "$DEMO_TMP/www"
+	printf 'Hello from the kernel side of %s\n' "$TAP" >"$DEMO_TMP/www/index.txt"
+	head -c 50000000 /dev/zero >"$DEMO_TMP/www/big.bin"
+	"${NSX[@]}" python3 -m http.server --bind :: --directory "$DEMO_TMP/www" 8080 \
+		>"$DEMO_TMP/httpd.log" 2>&1 &
+	HTTPD_PID=$!
+	for _ in $(seq 50); do
+		grep -q 'Serving' "$DEMO_TMP/httpd.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	note "lwipd's resolv.conf ($DEMO_SOCKDIR/resolv.conf), which the shim's resolver uses:"
+	sed 's/^/     | /' "$DEMO_SOCKDIR/resolv.conf"
+	for fam in 6 4; do
+		note "-- IPv$fam: the name is resolved through lwipd, the page fetched through lwipd"
+		printf '   $ lwip-run curl -%s http://www.lwipd.test:8080/index.txt\n' "$fam"
+		"$LWIP_RUN" --socket-dir "$DEMO_SOCKDIR" curl -sS -"$fam" --max-time 20 \
+			-w '     (from %{remote_ip}, %{size_download} bytes)\n' \
+			"http://www.lwipd.test:8080/index.txt" | sed 's/^/     | /' ||
+			die "curl -$fam through lwipd failed"
+	done
+	note "The web server saw lwipd's addresses as the clients:"
+	grep -E 'GET /index.txt' "$DEMO_TMP/httpd.log" | awk '{print "     | " $1}'
+}
 
 # demo_fs_tour - the filesystem tour of $DEMO_SOCKDIR
-demo_fs_tour() { :; }
+demo_fs_tour() {
+	local LWIP_RUN=$ROOT/build/lwip-run f
+	[ -f "$DEMO_SOCKDIR/interfaces" ] || { note "(no filesystem: --no-fs)"; return 0; }
+	heading "The socket directory: a filesystem lwipd serves ($DEMO_SOCKDIR)"
+	note "A download runs through lwipd meanwhile (curl, 50 MB at 10 MB/s):"
+	"$LWIP_RUN" --socket-dir "$DEMO_SOCKDIR" curl -sS --limit-rate 10M -o /dev/null \
+		"http://www.lwipd.test:8080/big.bin" &
+	CURL_PID=$!
+	sleep 1
+	run ls -l "$DEMO_SOCKDIR"
+	for f in interfaces routes neighbours sockets status; do
+		note "\$ cat $f"
+		sed 's/^/     | /' "$DEMO_SOCKDIR/$f"
+	done
+	note "\$ cat options   (the running options, writable: lwipd-fs(5))"
+	sed 's/^/     | /' "$DEMO_SOCKDIR/options"
+	note "\$ echo \"-A $PREFIX::99/64\" > options    (add an address, live)"
+	echo "-A $PREFIX::99/64" >"$DEMO_SOCKDIR/options" || die "options write failed"
+	sleep 1.5
+	grep "$PREFIX::99" "$DEMO_SOCKDIR/interfaces" | sed 's/^/     | /'
+	run ping -c 2 -i 0.3 -W 2 -n "$PREFIX::99" | grep -E 'packets' || die "the new address does not answer"
+	wait "$CURL_PID" || die "the download through lwipd failed"
+	CURL_PID=""
+	note "download done; the socket list again:"
+	sed 's/^/     | /' "$DEMO_SOCKDIR/sockets"
+}
 
-# demo_proxy - the HTTP proxy
-demo_proxy() { :; }
+# demo_proxy - the HTTP proxy, run under the shim, and curl through it
+demo_proxy() {
+	local LWIP_RUN=$ROOT/build/lwip-run
+	heading "lwip-proxy under the shim: an HTTP proxy living inside lwipd's network"
+	cat >"$DEMO_TMP/proxy.conf" <<CONF
+http_port 127.0.0.1:3128
+happy_eyeballs_connect_timeout 250
+access_log $DEMO_TMP/access.log
+CONF
+	note "proxy.conf:"
+	sed 's/^/     | /' "$DEMO_TMP/proxy.conf"
+	note "The proxy listens on 127.0.0.1:3128 *inside lwipd* (its loopback); a"
+	note "second program under the shim uses it, so every byte stays in lwipd."
+	"$LWIP_RUN" --socket-dir "$DEMO_SOCKDIR" "$ROOT/build/lwip-proxy" -f "$DEMO_TMP/proxy.conf" \
+		>"$DEMO_TMP/proxy.log" 2>&1 &
+	PROXY_PID=$!
+	sleep 1
+	kill -0 "$PROXY_PID" 2>/dev/null || die "lwip-proxy exited: $(cat "$DEMO_TMP/proxy.log")"
+	printf '   $ lwip-run curl -x http://127.0.0.1:3128 http://www.lwipd.test:8080/index.txt\n'
+	"$LWIP_RUN" --socket-dir "$DEMO_SOCKDIR" curl -sS --max-time 20 -x http://127.0.0.1:3128 \
+		"http://www.lwipd.test:8080/index.txt" | sed 's/^/     | /' || die "curl through the proxy failed"
+	note "The proxy's access log (HIER_DIRECT shows which address won: IPv6 first):"
+	sed 's/^/     | /' "$DEMO_TMP/access.log" 2>/dev/null
+	kill -TERM "$PROXY_PID" 2>/dev/null
+	wait "$PROXY_PID" 2>/dev/null
+	PROXY_PID=""
+}
 
 step_stop() {
 	heading "Stopping lwipd (SIGTERM): it leaves its groups, releases the lease"
