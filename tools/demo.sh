@@ -129,7 +129,8 @@ step_dnsmasq() {
 		--domain=lwipd.test
 		--host-record=gateway.lwipd.test,10.0.0.1,"$PREFIX::1"
 		--host-record=www.lwipd.test,10.0.0.80,"$PREFIX::80"
-		--host-record=files.lwipd.test,10.0.0.81,"$PREFIX::81")
+		--host-record=files.lwipd.test,10.0.0.81,"$PREFIX::81"
+		--host-record=slow6.lwipd.test,10.0.0.80,"$PREFIX::dead")
 	printf '   $ dnsmasq %s\n' "${args[*]}" | fold -s -w 76 | sed '2,$s/^/       /'
 	"${NSX[@]}" dnsmasq "${args[@]}" 2>"$TMPD/dnsmasq.err" &
 	DNSMASQ_PID=$!
@@ -266,29 +267,41 @@ demo_fs_tour() {
 	sed 's/^/     | /' "$DEMO_SOCKDIR/sockets"
 }
 
-# demo_proxy - the HTTP proxy, run under the shim, and curl through it
+# demo_proxy - lwip-proxy under the shim, listening inside lwipd; the kernel
+# side uses it; a name whose IPv6 address is black-holed falls back to IPv4
 demo_proxy() {
-	local LWIP_RUN=$ROOT/build/lwip-run
-	heading "lwip-proxy under the shim: an HTTP proxy living inside lwipd's network"
+	local LWIP_RUN=$ROOT/build/lwip-run t
+	heading "lwip-proxy under the shim: an HTTP proxy inside lwipd's network"
 	cat >"$DEMO_TMP/proxy.conf" <<CONF
-http_port 127.0.0.1:3128
+http_port 3128
 happy_eyeballs_connect_timeout 250
 access_log $DEMO_TMP/access.log
 CONF
 	note "proxy.conf:"
 	sed 's/^/     | /' "$DEMO_TMP/proxy.conf"
-	note "The proxy listens on 127.0.0.1:3128 *inside lwipd* (its loopback); a"
-	note "second program under the shim uses it, so every byte stays in lwipd."
+	printf '   $ lwip-run lwip-proxy -f proxy.conf\n'
 	"$LWIP_RUN" --socket-dir "$DEMO_SOCKDIR" "$ROOT/build/lwip-proxy" -f "$DEMO_TMP/proxy.conf" \
 		>"$DEMO_TMP/proxy.log" 2>&1 &
 	PROXY_PID=$!
 	sleep 1
 	kill -0 "$PROXY_PID" 2>/dev/null || die "lwip-proxy exited: $(cat "$DEMO_TMP/proxy.log")"
-	printf '   $ lwip-run curl -x http://127.0.0.1:3128 http://www.lwipd.test:8080/index.txt\n'
-	"$LWIP_RUN" --socket-dir "$DEMO_SOCKDIR" curl -sS --max-time 20 -x http://127.0.0.1:3128 \
+	note "-- from the kernel side, through the proxy at lwipd's address [$DEMO_MANUAL]:3128"
+	printf '   $ curl -x http://[%s]:3128 http://www.lwipd.test:8080/index.txt\n' "$DEMO_MANUAL"
+	"${NSX[@]}" curl -sS --max-time 20 -x "http://[$DEMO_MANUAL]:3128" \
 		"http://www.lwipd.test:8080/index.txt" | sed 's/^/     | /' || die "curl through the proxy failed"
-	note "The proxy's access log (HIER_DIRECT shows which address won: IPv6 first):"
+	note "-- slow6.lwipd.test: its IPv6 address $PREFIX::dead is held by nobody (a black"
+	note "   hole: neighbour discovery gets no answer); Happy Eyeballs tries IPv6 first"
+	note "   and starts IPv4 after 250 ms"
+	printf '   $ curl -x http://[%s]:3128 http://slow6.lwipd.test:8080/index.txt\n' "$DEMO_MANUAL"
+	t=$("${NSX[@]}" curl -sS --max-time 20 -o "$DEMO_TMP/slow6.out" -w '%{time_total}' \
+		-x "http://[$DEMO_MANUAL]:3128" "http://slow6.lwipd.test:8080/index.txt") ||
+		die "curl of slow6 through the proxy failed"
+	sed 's/^/     | /' "$DEMO_TMP/slow6.out"
+	note "   answered in ${t}s"
+	note "The proxy's access log (HIER_DIRECT: the address that won):"
 	sed 's/^/     | /' "$DEMO_TMP/access.log" 2>/dev/null
+	grep -q "slow6.lwipd.test.*HIER_DIRECT/10.0.0.80" "$DEMO_TMP/access.log" ||
+		die "slow6 did not fall back to IPv4"
 	kill -TERM "$PROXY_PID" 2>/dev/null
 	wait "$PROXY_PID" 2>/dev/null
 	PROXY_PID=""
