@@ -192,7 +192,7 @@ def main():
     except OSError:
         pass
     md = ['# make bench report', '',
-          '%s, lwipd %s, Linux %s, %d CPUs (%s); %s.' % (
+          '%s, tree %s, Linux %s, %d CPUs (%s); %s.' % (
               now, git_rev(root), platform.release(), os.cpu_count(), cpu, a.params),
           '', 'Medians over the runs; ratios are of the medians (throughput: higher is '
           'better; latency and CPU: lower is better). See docs/benchmarks.md.', '', t, '']
