@@ -160,6 +160,8 @@ void sock_close_fd(struct sock *s)
  */
 void sock_free(struct sock *s)
 {
+	if (s->queued)
+		tcpsock_unqueue(s);
 	sock_close_fd(s);
 	if (s->app_fd >= 0)
 		close(s->app_fd);
@@ -249,6 +251,7 @@ void sock_init(void)
 	instance = ((uint64_t)r[0] << 32) | r[1];
 	next_id = ((uint64_t)(r[1] | 1) << 24) + 1;
 	sys_timeout(SWEEP_MS, sweep, NULL);
+	loop_after_input(tcpsock_deliver_all);
 	loop_after_input(sock_reap);
 }
 

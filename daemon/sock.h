@@ -55,6 +55,8 @@ struct sock {
 	bool app_eof;           /* the program shut down writing */
 	bool closing;           /* the program closed its end, data all read */
 	bool hup;               /* the program closed its end, data left to read */
+	bool queued;            /* on the delivery queue (tcpsock.c) */
+	struct sock *dnext;
 
 	/* TCP connecting: a copy of the program's end and the filler in it */
 	int app_fd;
@@ -103,6 +105,8 @@ int sock_lwip_errno(err_t e);
 /* Per protocol (tcpsock.c, udpsock.c) */
 int tcpsock_create(struct sock *s);
 int tcpsock_attach_fd(struct sock *s);
+void tcpsock_unqueue(struct sock *s);
+void tcpsock_deliver_all(void);
 int tcpsock_bind(struct sock *s, const ip_addr_t *ip, uint16_t port);
 int tcpsock_listen(struct sock *s, int backlog, int *lfd);
 int tcpsock_connect(struct sock *s, const ip_addr_t *ip, uint16_t port, int app_fd);

@@ -37,6 +37,7 @@
 #define LISTEN_MAX      4096            /* largest backlog */
 
 static uint8_t chunk[TCP_CHUNK];
+static struct sock *to_deliver;         /* sockets with data from lwIP to write */
 
 static void tcp_readable(void *arg, uint32_t events);
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err);
@@ -278,6 +279,51 @@ static int deliver(struct sock *s)
 	return 0;
 }
 
+/* queue_delivery() - write @s's received data after this batch of input,
+ * so that one sendmsg() and one tcp_recved() cover many segments
+ */
+static void queue_delivery(struct sock *s)
+{
+	if (s->queued)
+		return;
+	s->queued = true;
+	s->dnext = to_deliver;
+	to_deliver = s;
+}
+
+/* tcpsock_unqueue() - drop @s from the delivery queue (it is being freed) */
+void tcpsock_unqueue(struct sock *s)
+{
+	for (struct sock **p = &to_deliver; *p; p = &(*p)->dnext)
+		if (*p == s) {
+			*p = s->dnext;
+			break;
+		}
+	s->queued = false;
+}
+
+/* tcpsock_deliver_all() - after a batch of input: write what arrived */
+void tcpsock_deliver_all(void)
+{
+	while (to_deliver) {
+		struct sock *s = to_deliver;
+		struct tcp_pcb *pcb = s->pcb.tcp;
+
+		to_deliver = s->dnext;
+		s->queued = false;
+		if (s->state != SS_CONNECTED)
+			continue;
+		if (deliver(s) < 0) {
+			detach(s);
+			if (pcb)
+				tcp_abort(pcb);
+			sock_free(s);
+			continue;
+		}
+		update_events(s);
+	}
+}
+
 /* on_recv() - lwIP received data (or the peer's FIN when @p is NULL) */
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
@@ -299,13 +345,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	} else {
 		s->rx = p;
 	}
-	if (s->state == SS_CONNECTED && deliver(s) < 0) {
-		detach(s);
-		tcp_abort(pcb);
-		sock_free(s);
-		return ERR_ABRT;
-	}
-	update_events(s);
+	if (s->state == SS_CONNECTED)
+		queue_delivery(s);
 	return ERR_OK;
 }
 
