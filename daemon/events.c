@@ -41,14 +41,6 @@ const char *events_addr6_state_name(unsigned char state)
 	return "preferred";
 }
 
-/* ifname() - our name of a netif ("lo" for the loopback) */
-static const char *ifname(struct netif *nif)
-{
-	if (nif->name[0] == 'l' && nif->name[1] == 'o')
-		return "lo";
-	return link_of(nif)->name;
-}
-
 /* log_addr6() - one IPv6 address changed state */
 static void log_addr6(struct netif *nif, s8_t idx, u8_t old)
 {
@@ -58,15 +50,15 @@ static void log_addr6(struct netif *nif, s8_t idx, u8_t old)
 	ipfmt6(netif_ip6_addr(nif, idx), s);
 	if (ip6_addr_isduplicated(now))
 		log_warn("%s: %s is a duplicate (DAD failed): another host uses it; "
-			 "it will not be used", ifname(nif), s);
+			 "it will not be used", link_netif_name(nif), s);
 	else if (ip6_addr_isinvalid(now) && !ip6_addr_isinvalid(old))
-		log_info("%s: %s gone", ifname(nif), s);
+		log_info("%s: %s gone", link_netif_name(nif), s);
 	else if (ip6_addr_isvalid(now) && !ip6_addr_isvalid(old))
-		log_info("%s: %s is %s", ifname(nif), s, events_addr6_state_name(now));
+		log_info("%s: %s is %s", link_netif_name(nif), s, events_addr6_state_name(now));
 	else if (ip6_addr_isdeprecated(now) && !ip6_addr_isdeprecated(old))
-		log_info("%s: %s deprecated", ifname(nif), s);
+		log_info("%s: %s deprecated", link_netif_name(nif), s);
 	else if (ip6_addr_istentative(now) && ip6_addr_isinvalid(old))
-		log_debug("%s: %s tentative", ifname(nif), s);
+		log_debug("%s: %s tentative", link_netif_name(nif), s);
 }
 
 /* log_ipv4() - the IPv4 settings of a netif changed */
@@ -76,7 +68,7 @@ static void log_ipv4(struct netif *nif)
 	struct dhcp *d = netif_dhcp_data(nif);
 
 	if (ip4_addr_isany_val(*netif_ip4_addr(nif))) {
-		log_info("%s: no IPv4 address", ifname(nif));
+		log_info("%s: no IPv4 address", link_netif_name(nif));
 		return;
 	}
 	ipfmt4(netif_ip4_addr(nif), a);
@@ -84,9 +76,9 @@ static void log_ipv4(struct netif *nif)
 	ipfmt4(netif_ip4_gw(nif), g);
 	if (dhcp_supplied_address(nif))
 		log_info("%s: IPv4 %s netmask %s gateway %s (DHCP lease %u s)",
-			 ifname(nif), a, m, g, (unsigned)d->offered_t0_lease);
+			 link_netif_name(nif), a, m, g, (unsigned)d->offered_t0_lease);
 	else
-		log_info("%s: IPv4 %s netmask %s gateway %s", ifname(nif), a, m, g);
+		log_info("%s: IPv4 %s netmask %s gateway %s", link_netif_name(nif), a, m, g);
 }
 
 /* on_netif() - lwIP's extended status callback */
@@ -117,7 +109,7 @@ static void watch_routers(void)
 			continue;
 		if (!ip6_addr_isany(&now))
 			log_info("%s: default router %s learned (lifetime %u s)",
-				 ifname(r->neighbor_entry->netif),
+				 link_netif_name(r->neighbor_entry->netif),
 				 ipfmt6(&now, s),
 				 (unsigned)r->invalidation_timer);
 		else
@@ -142,7 +134,7 @@ static void watch_prefixes(void)
 		if (ip6_addr_eq(&now, &prefixes[i]))
 			continue;
 		if (!ip6_addr_isany(&now))
-			log_info("%s: prefix %s/64 learned (valid %u s)", ifname(p->netif),
+			log_info("%s: prefix %s/64 learned (valid %u s)", link_netif_name(p->netif),
 				 ipfmt6(&now, s),
 				 (unsigned)p->invalidation_timer);
 		else

@@ -271,12 +271,6 @@ int ifaces_apply(const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* ifaces_start() - bring up every interface of @c */
-int ifaces_start(const struct config *c, char *err, size_t errlen)
-{
-	return ifaces_apply(c, err, errlen);
-}
-
 /* ifaces_stop() - take every interface down (SIGTERM, exit) */
 void ifaces_stop(void)
 {

@@ -11,7 +11,6 @@ struct iface {
 	int in_use;
 };
 
-int ifaces_start(const struct config *c, char *err, size_t errlen);
 int ifaces_apply(const struct config *c, char *err, size_t errlen);
 void ifaces_stop(void);
 struct iface *iface_first(void);

@@ -38,6 +38,20 @@ struct link *link_of(struct netif *netif)
 	return (struct link *)(void *)((char *)netif - offsetof(struct link, netif));
 }
 
+static err_t link_output(struct netif *netif, struct pbuf *p);
+
+/* link_is_ours() - is @netif a TAP link (not lwIP's loopback)? */
+bool link_is_ours(const struct netif *netif)
+{
+	return netif->linkoutput == link_output;
+}
+
+/* link_netif_name() - our name of a netif: the TAP's, or "lo" */
+const char *link_netif_name(struct netif *netif)
+{
+	return link_is_ours(netif) ? link_of(netif)->name : "lo";
+}
+
 /* link_output() - lwIP's linkoutput: send one frame to the TAP */
 static err_t link_output(struct netif *netif, struct pbuf *p)
 {

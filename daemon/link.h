@@ -2,6 +2,7 @@
 #ifndef LWIPD_LINK_H
 #define LWIPD_LINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <net/if.h>
 
@@ -33,5 +34,7 @@ int link_open(struct link *l, const char *name, const uint8_t mac[6],
 void link_close(struct link *l);
 void link_log_counters(const struct link *l);
 struct link *link_of(struct netif *netif);
+bool link_is_ours(const struct netif *netif);
+const char *link_netif_name(struct netif *netif);
 
 #endif

@@ -79,7 +79,7 @@ static int start(void)
 		return 1;
 	events_init();
 	dns_store_set_static(running);
-	if (ifaces_start(running, err, sizeof(err))) {
+	if (ifaces_apply(running, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
 	}

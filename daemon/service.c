@@ -122,7 +122,7 @@ static int op_create(struct client *c, const struct proto_hdr *h,
 	if (!rc)
 		rc = type == SOCK_STREAM ? -tcpsock_create(s) : -udpsock_create(s);
 	if (!rc && type == SOCK_STREAM)
-		rc = tcpsock_attach_fd(s) ? ENOBUFS : 0;
+		rc = tcpsock_watch(s) ? ENOBUFS : 0;
 	if (rc) {
 		close(pair[1]);
 		if (type == SOCK_STREAM)
@@ -139,19 +139,11 @@ static int op_create(struct client *c, const struct proto_hdr *h,
 	return rc;
 }
 
-/* find() - the socket a request names, or NULL (then an error reply) */
-static struct sock *find(uint64_t id)
-{
-	struct sock *s = sock_find(id);
-
-	return s;
-}
-
 /* op_addr() - BIND and CONNECT */
 static int op_addr(struct client *c, const struct proto_hdr *h,
 		   const struct proto_addr_req *r)
 {
-	struct sock *s = find(r->id);
+	struct sock *s = sock_find(r->id);
 	int fd = c->passed_fd, rc;
 	uint16_t port;
 	ip_addr_t ip;
@@ -190,7 +182,7 @@ out:
 static int op_listen(struct client *c, const struct proto_hdr *h,
 		     const struct proto_listen *r)
 {
-	struct sock *s = find(r->id);
+	struct sock *s = sock_find(r->id);
 	struct proto_sockinfo info;
 	int lfd = -1, rc;
 
@@ -212,7 +204,7 @@ static int op_listen(struct client *c, const struct proto_hdr *h,
 static int op_name(struct client *c, const struct proto_hdr *h,
 		   const struct proto_id *r)
 {
-	struct sock *s = find(r->id);
+	struct sock *s = sock_find(r->id);
 	struct proto_addr a;
 	const ip_addr_t *ip;
 	uint16_t port;
@@ -247,7 +239,7 @@ static int op_name(struct client *c, const struct proto_hdr *h,
 static int op_sockopt(struct client *c, const struct proto_hdr *h,
 		      const struct proto_sockopt *r)
 {
-	struct sock *s = find(r->id);
+	struct sock *s = sock_find(r->id);
 	struct proto_optval v;
 	size_t len;
 	int rc;

@@ -104,7 +104,7 @@ int sock_lwip_errno(err_t e);
 
 /* Per protocol (tcpsock.c, udpsock.c) */
 int tcpsock_create(struct sock *s);
-int tcpsock_attach_fd(struct sock *s);
+int tcpsock_watch(struct sock *s);
 void tcpsock_unqueue(struct sock *s);
 void tcpsock_deliver_all(void);
 int tcpsock_bind(struct sock *s, const ip_addr_t *ip, uint16_t port);

@@ -196,6 +196,9 @@ int sockopt_set(struct sock *s, int level, int name, const void *val, size_t len
 			if (s->state != SS_NEW && s->type == SOCK_STREAM)
 				return -EINVAL;
 			s->v6only = v != 0;
+			/* An unbound dual-stack pcb takes IPv4 too; a V6ONLY one not. */
+			if (p && ip_addr_isany(&p->local_ip))
+				IP_SET_TYPE_VAL(p->local_ip, s->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY);
 			return 0;
 		case IPV6_TCLASS: if (p) p->tos = (u8_t)v; return 0;
 		case IPV6_UNICAST_HOPS: if (p) p->ttl = (u8_t)(v < 0 ? 64 : v); return 0;

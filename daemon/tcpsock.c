@@ -113,14 +113,6 @@ int tcpsock_create(struct sock *s)
 	return 0;
 }
 
-/* fix_v6only() - an IPV6_V6ONLY socket's pcb accepts IPv6 only */
-static void fix_v6only(struct sock *s)
-{
-	if (s->family == AF_INET6 && s->v6only && s->pcb.tcp &&
-	    IP_IS_ANY_TYPE_VAL(s->pcb.tcp->local_ip))
-		IP_SET_TYPE_VAL(s->pcb.tcp->local_ip, IPADDR_TYPE_V6);
-}
-
 /* tcpsock_bind() - bind to a local address (must be ours) and port */
 int tcpsock_bind(struct sock *s, const ip_addr_t *ip, uint16_t port)
 {
@@ -130,7 +122,6 @@ int tcpsock_bind(struct sock *s, const ip_addr_t *ip, uint16_t port)
 		return -EINVAL;
 	if (!sockaddr_is_local(ip))
 		return -EADDRNOTAVAIL;
-	fix_v6only(s);
 	e = tcp_bind(s->pcb.tcp, ip, port);
 	if (e == ERR_USE) {
 		tcpsock_sweep_listeners();      /* a dead program's listener? */
@@ -452,7 +443,6 @@ int tcpsock_connect(struct sock *s, const ip_addr_t *ip, uint16_t port, int app_
 		close(app_fd);
 		return s->state == SS_CONNECTED ? -EISCONN : -EINVAL;
 	}
-	fix_v6only(s);
 	s->app_fd = app_fd;
 	fill(s);
 	e = tcp_connect(s->pcb.tcp, ip, port, on_connected);
@@ -522,8 +512,8 @@ static void tcp_readable(void *arg, uint32_t events)
 	update_events(s);
 }
 
-/* tcpsock_watch() - start relaying on @s's fd */
-static int tcpsock_watch(struct sock *s)
+/* tcpsock_watch() - start relaying on @s's fd (CREATE, accept) */
+int tcpsock_watch(struct sock *s)
 {
 	set_bufs(s->fd);
 	s->events = 0;
@@ -652,7 +642,6 @@ int tcpsock_listen(struct sock *s, int backlog, int *lfd)
 	}
 	if (s->state != SS_NEW || !s->pcb.tcp)
 		return -EINVAL;
-	fix_v6only(s);
 	if (s->pcb.tcp->local_port == 0) {
 		e = tcp_bind(s->pcb.tcp, &s->pcb.tcp->local_ip, 0);
 		if (e != ERR_OK)
@@ -741,10 +730,4 @@ void tcpsock_sweep_listeners(void)
 			tcpsock_close(s, false);
 	}
 	free(inos);
-}
-
-/* tcpsock_attach_fd() - for sockets created by CREATE: watch @s->fd */
-int tcpsock_attach_fd(struct sock *s)
-{
-	return tcpsock_watch(s);
 }

@@ -22,6 +22,7 @@
 #include "sock.h"
 
 #define UDP_MAX_PAYLOAD 65535
+#define UDP_MAX_IOV     64      /* pbufs of one received datagram */
 
 static uint8_t dgram[sizeof(struct proto_dgram) + UDP_MAX_PAYLOAD];
 
@@ -31,9 +32,10 @@ static void on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 {
 	struct sock *s = arg;
 	struct proto_dgram h;
-	struct iovec iov[2];
+	struct iovec iov[1 + UDP_MAX_IOV];
 	struct netif *in = ip_current_input_netif();
-	uint16_t len;
+	struct pbuf *q;
+	int n = 1;
 
 	(void)pcb;
 	if (!s || s->fd < 0) {
@@ -46,15 +48,16 @@ static void on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	h.ifindex = in ? netif_get_index(in) : 0;
 	if (s->pktinfo)
 		h.flags |= PROTO_DGRAM_PKTINFO;
-	len = pbuf_copy_partial(p, dgram, p->tot_len, 0);
 	iov[0].iov_base = &h;
 	iov[0].iov_len = sizeof(h);
-	iov[1].iov_base = dgram;
-	iov[1].iov_len = len;
-	if (writev(s->fd, iov, 2) < 0)
+	for (q = p; q && n <= UDP_MAX_IOV; q = q->next) {
+		iov[n].iov_base = q->payload;
+		iov[n++].iov_len = q->len;
+	}
+	if (q || writev(s->fd, iov, n) < 0)     /* a longer chain is not worth it */
 		s->drops++;
 	else
-		s->rx_bytes += len;
+		s->rx_bytes += p->tot_len;
 	pbuf_free(p);
 }
 
@@ -72,12 +75,14 @@ static void send_one(struct sock *s, size_t n)
 		s->drops++;
 		return;
 	}
-	p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+	/* A reference, not a copy: lwIP sends synchronously and copies
+	 * PBUF_REF data itself if it must queue it (ARP/ND pending). */
+	p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_REF);
 	if (!p) {
 		s->drops++;
 		return;
 	}
-	memcpy(p->payload, dgram + sizeof(*h), len);
+	p->payload = dgram + sizeof(*h);
 	if (h->peer.family == 0) {
 		e = udp_send(s->pcb.udp, p);
 	} else if (sockaddr_to_ip(s, &h->peer, &ip, &port) == 0) {
@@ -132,27 +137,17 @@ int udpsock_create(struct sock *s)
 	return loop_add(&s->watch, s->fd, EPOLLIN, udp_readable, s) ? -ENOBUFS : 0;
 }
 
-/* fix_v6only() - an IPV6_V6ONLY socket's pcb takes IPv6 only */
-static void fix_v6only(struct sock *s)
-{
-	if (s->family == AF_INET6 && s->v6only &&
-	    IP_IS_ANY_TYPE_VAL(s->pcb.udp->local_ip))
-		IP_SET_TYPE_VAL(s->pcb.udp->local_ip, IPADDR_TYPE_V6);
-}
-
 /* udpsock_bind() - bind to a local address (ours or any) and port */
 int udpsock_bind(struct sock *s, const ip_addr_t *ip, uint16_t port)
 {
 	if (!sockaddr_is_local(ip) && !ip_addr_ismulticast(ip))
 		return -EADDRNOTAVAIL;
-	fix_v6only(s);
 	return -sock_lwip_errno(udp_bind(s->pcb.udp, ip, port));
 }
 
 /* udpsock_connect() - set (or with family 0, clear) the default peer */
 int udpsock_connect(struct sock *s, const ip_addr_t *ip, uint16_t port)
 {
-	fix_v6only(s);
 	if (!ip) {
 		udp_disconnect(s->pcb.udp);
 		return 0;

@@ -141,14 +141,11 @@ static void render_interfaces(struct sbuf *b)
 	char m[18];
 
 	NETIF_FOREACH(n) {
-		struct link *l = NULL;
-		bool lo = n->name[0] == 'l' && n->name[1] == 'o';
+		bool lo = !link_is_ours(n);
+		struct link *l = lo ? NULL : link_of(n);
 
-		for (struct iface *i = iface_first(); i; i = iface_next(i))
-			if (&i->link.netif == n)
-				l = &i->link;
 		sbuf_printf(b, "%u: %s: <%s%s%s> mtu %u state %s\n", netif_get_index(n),
-			    lo ? "lo" : l ? l->name : "?",
+			    link_netif_name(n),
 			    lo ? "LOOPBACK" : "BROADCAST,MULTICAST",
 			    netif_is_up(n) ? ",UP" : "",
 			    netif_is_link_up(n) ? ",LOWER_UP" : "",
@@ -164,15 +161,6 @@ static void render_interfaces(struct sbuf *b)
 	}
 }
 
-/* netif_name() - our name of a netif */
-static const char *netif_name(struct netif *n)
-{
-	for (struct iface *i = iface_first(); i; i = iface_next(i))
-		if (&i->link.netif == n)
-			return i->link.name;
-	return "lo";
-}
-
 /* render_routes() - IPv4 routes from addresses, IPv6 routers and prefixes
  * from router advertisements
  */
@@ -184,16 +172,16 @@ static void render_routes(struct sbuf *b)
 	NETIF_FOREACH(n) {
 		ip4_addr_t net;
 
-		if (ip4_addr_isany_val(*netif_ip4_addr(n)) || n->name[0] == 'l')
+		if (ip4_addr_isany_val(*netif_ip4_addr(n)) || !link_is_ours(n))
 			continue;
 		if (!ip4_addr_isany_val(*netif_ip4_gw(n)))
 			sbuf_printf(b, "default via %s dev %s%s\n", ipfmt4(netif_ip4_gw(n), a),
-				    netif_name(n), n == netif_default ? "" : " (not default netif)");
+				    link_netif_name(n), n == netif_default ? "" : " (not default netif)");
 		ip4_addr_set_u32(&net, ip4_addr_get_u32(netif_ip4_addr(n)) &
 				 ip4_addr_get_u32(netif_ip4_netmask(n)));
 		sbuf_printf(b, "%s/%d dev %s src %s\n", ipfmt4(&net, a),
 			    __builtin_popcount(ip4_addr_get_u32(netif_ip4_netmask(n))),
-			    netif_name(n), ipfmt4(netif_ip4_addr(n), s));
+			    link_netif_name(n), ipfmt4(netif_ip4_addr(n), s));
 	}
 	for (int i = 0; i < LWIP_ND6_NUM_ROUTERS; i++) {
 		struct nd6_router_list_entry *r = &default_router_list[i];
@@ -202,7 +190,7 @@ static void render_routes(struct sbuf *b)
 			continue;
 		sbuf_printf(b, "default via %s dev %s proto ra lifetime %us\n",
 			    ipfmt6(&r->neighbor_entry->next_hop_address, a),
-			    netif_name(r->neighbor_entry->netif), (unsigned)r->invalidation_timer);
+			    link_netif_name(r->neighbor_entry->netif), (unsigned)r->invalidation_timer);
 	}
 	for (int i = 0; i < LWIP_ND6_NUM_PREFIXES; i++) {
 		struct nd6_prefix_list_entry *p = &prefix_list[i];
@@ -210,7 +198,7 @@ static void render_routes(struct sbuf *b)
 		if (!p->netif || !p->invalidation_timer)
 			continue;
 		sbuf_printf(b, "%s/64 dev %s proto ra valid %us\n", ipfmt6(&p->prefix, a),
-			    netif_name(p->netif), (unsigned)p->invalidation_timer);
+			    link_netif_name(p->netif), (unsigned)p->invalidation_timer);
 	}
 }
 
@@ -227,7 +215,7 @@ static void render_neighbours(struct sbuf *b)
 
 		if (e->state == ND6_NO_ENTRY || e->state > ND6_PROBE)
 			continue;
-		sbuf_printf(b, "%s dev %s", ipfmt6(&e->next_hop_address, a), netif_name(e->netif));
+		sbuf_printf(b, "%s dev %s", ipfmt6(&e->next_hop_address, a), link_netif_name(e->netif));
 		if (e->state != ND6_INCOMPLETE)
 			sbuf_printf(b, " lladdr %s", mac_str(e->lladdr, m));
 		sbuf_printf(b, "%s %s\n", e->isrouter ? " router" : "", nd_state[e->state]);
@@ -239,7 +227,7 @@ static void render_neighbours(struct sbuf *b)
 
 		if (!etharp_get_entry(i, &ip, &n, &eth))
 			continue;
-		sbuf_printf(b, "%s dev %s lladdr %s REACHABLE\n", ipfmt4(ip, a), netif_name(n),
+		sbuf_printf(b, "%s dev %s lladdr %s REACHABLE\n", ipfmt4(ip, a), link_netif_name(n),
 			    mac_str(eth->addr, m));
 	}
 }

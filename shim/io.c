@@ -15,6 +15,7 @@
  * No malloc here: these run from signal handlers in some programs.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
@@ -434,78 +435,56 @@ SHIM_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen,
 	return recvfrom(fd, buf, len, flags, from, fromlen);
 }
 
-/* readv() - on our UDP fds one datagram's payload; else the real readv */
-SHIM_EXPORT ssize_t readv(int fd, const struct iovec *iov, int n)
+/* udp_rw() - read/write family on @fd: if it is our UDP socket, receive
+ * or send one datagram through @iov and store the result in *@ret (1);
+ * otherwise 0, and the caller makes the real call
+ */
+static int udp_rw(int fd, const struct iovec *iov, int n, bool send, ssize_t *ret)
 {
 	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n > 0 ? (size_t)n : 0 };
 	struct shim_sock s;
+
+	if (!udp_sock(fd, &s))
+		return 0;
+	*ret = send ? shim_udp_sendmsg(&s, &m, 0) : shim_udp_recvmsg(&s, &m, 0);
+	if (*ret >= 0 || errno != ENOTSOCK)
+		return 1;
+	shim_kind_set(fd, KIND_OTHER);
+	return 0;
+}
+
+/* readv() - on our UDP fds one datagram's payload; else the real readv */
+SHIM_EXPORT ssize_t readv(int fd, const struct iovec *iov, int n)
+{
 	ssize_t k;
 
-	if (shim_ready && shim_kind_get(fd) != KIND_OTHER && udp_sock(fd, &s)) {
-		k = shim_udp_recvmsg(&s, &m, 0);
-		if (k >= 0 || errno != ENOTSOCK)
-			return k;
-		shim_kind_set(fd, KIND_OTHER);
-	}
-	return REAL(readv)(fd, iov, n);
+	return udp_rw(fd, iov, n, false, &k) ? k : REAL(readv)(fd, iov, n);
 }
 
 /* writev() - on our UDP fds one datagram to the connected peer */
 SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int n)
 {
-	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n > 0 ? (size_t)n : 0 };
-	struct shim_sock s;
 	ssize_t k;
 
-	if (shim_ready && shim_kind_get(fd) != KIND_OTHER && udp_sock(fd, &s)) {
-		k = shim_udp_sendmsg(&s, &m, 0);
-		if (k >= 0 || errno != ENOTSOCK)
-			return k;
-		shim_kind_set(fd, KIND_OTHER);
-	}
-	return REAL(writev)(fd, iov, n);
+	return udp_rw(fd, iov, n, true, &k) ? k : REAL(writev)(fd, iov, n);
 }
 
 /* read() - on our UDP fds one datagram's payload */
 SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
 {
 	struct iovec iov = { buf, len };
+	ssize_t k;
 
-	if (shim_ready && shim_kind_get(fd) != KIND_OTHER &&
-	    shim_kind_get(fd) != KIND_TCP) {
-		struct shim_sock s;
-
-		if (udp_sock(fd, &s)) {
-			struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-			ssize_t k = shim_udp_recvmsg(&s, &m, 0);
-
-			if (k >= 0 || errno != ENOTSOCK)
-				return k;
-			shim_kind_set(fd, KIND_OTHER);
-		}
-	}
-	return REAL(read)(fd, buf, len);
+	return udp_rw(fd, &iov, 1, false, &k) ? k : REAL(read)(fd, buf, len);
 }
 
 /* write() - on our UDP fds one datagram to the connected peer */
 SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 {
 	struct iovec iov = { (void *)buf, len };
+	ssize_t k;
 
-	if (shim_ready && shim_kind_get(fd) != KIND_OTHER &&
-	    shim_kind_get(fd) != KIND_TCP) {
-		struct shim_sock s;
-
-		if (udp_sock(fd, &s)) {
-			struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-			ssize_t k = shim_udp_sendmsg(&s, &m, 0);
-
-			if (k >= 0 || errno != ENOTSOCK)
-				return k;
-			shim_kind_set(fd, KIND_OTHER);
-		}
-	}
-	return REAL(write)(fd, buf, len);
+	return udp_rw(fd, &iov, 1, true, &k) ? k : REAL(write)(fd, buf, len);
 }
 
 /* __read_chk() - fortified read */

@@ -74,7 +74,8 @@ ok "still echoing"
 check "SIGKILL, then a new lwipd on the same directory"
 kill -KILL "$LWIPD_PID"; wait "$LWIPD_PID" 2>/dev/null; LWIPD_PID=""
 lwipd_start -i "$TAP" -a 10.0.0.2/24
-grep -q "left by an lwipd that died" "$LWIPD_LOG" || say "   (no stale mount was left)"
+grep -q "left by an lwipd that died" "$LWIPD_LOG" ||
+	fail "the dead mount left by SIGKILL was not noticed and cleaned up"
 [ -S "$M/2" ] || fail "no endpoint 2 after restart"
 expect_ping 10.0.0.2 "after restart"
 ok "restarted on the same directory"
