@@ -620,6 +620,15 @@ static int make_listener(struct sock *s, int backlog)
 	return fd;
 }
 
+/* lwip_backlog() - @backlog as lwIP's u8_t backlog (lwIP counts pending
+ * connections in a u8_t: larger values must saturate, not wrap to 0,
+ * which would refuse every SYN)
+ */
+static u8_t lwip_backlog(int backlog)
+{
+	return (u8_t)(backlog > 255 ? 255 : backlog);
+}
+
 /* tcpsock_listen() - start listening; *@lfd gets the Unix listener for
  * the program (or -1 when only the backlog changed)
  */
@@ -636,7 +645,7 @@ int tcpsock_listen(struct sock *s, int backlog, int *lfd)
 	if (backlog > LISTEN_MAX)
 		backlog = LISTEN_MAX;
 	if (s->state == SS_LISTENING) {
-		tcp_backlog_set(s->pcb.tcp, backlog);
+		tcp_backlog_set(s->pcb.tcp, lwip_backlog(backlog));
 		s->backlog = backlog;
 		return 0;
 	}
@@ -653,7 +662,7 @@ int tcpsock_listen(struct sock *s, int backlog, int *lfd)
 		sock_rekey(s, old_id);
 		return fd;
 	}
-	lpcb = tcp_listen_with_backlog_and_err(s->pcb.tcp, (u8_t)(backlog > 255 ? 255 : backlog), &e);
+	lpcb = tcp_listen_with_backlog_and_err(s->pcb.tcp, lwip_backlog(backlog), &e);
 	if (!lpcb) {
 		close(fd);
 		sock_rekey(s, old_id);

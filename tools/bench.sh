@@ -15,9 +15,15 @@
 #   BENCH_TIME=5            seconds per iperf3 run
 #   BENCH_LAT_TIME=2        seconds per sockperf run
 #   BENCH_MTUS="1500 65520" link MTUs
-#   BENCH_LAT_MTUS=1500     MTUs at which latency is measured
+#   BENCH_LAT_MTUS=1500     MTUs at which the BENCH_ONCE metrics run
 #   BENCH_SETUPS="lwipd kernel slirp4netns"
 #   BENCH_METRICS="tput_send tput_recv"   per-MTU metrics (metrics.sh)
+#   BENCH_ONCE="lat crate_client crate_server idle"   metrics run only at
+#                           BENCH_LAT_MTUS (latency, connection rate, idle
+#                           connections)
+#   BENCH_CRATE_N=10000 BENCH_CRATE_C=8   ab requests per run, concurrency
+#   BENCH_IDLE_N=10000      idle connections
+#   BENCH_IDLE_SETTLE=5     seconds after closing them before RSS is read
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +34,11 @@ BENCH_MTUS=${BENCH_MTUS:-1500 65520}
 BENCH_LAT_MTUS=${BENCH_LAT_MTUS:-1500}
 BENCH_SETUPS=${BENCH_SETUPS:-lwipd kernel slirp4netns}
 BENCH_METRICS=${BENCH_METRICS:-tput_send tput_recv}
+BENCH_ONCE=${BENCH_ONCE-lat crate_client crate_server idle}
+BENCH_CRATE_N=${BENCH_CRATE_N:-10000}
+BENCH_CRATE_C=${BENCH_CRATE_C:-8}
+BENCH_IDLE_N=${BENCH_IDLE_N:-10000}
+BENCH_IDLE_SETTLE=${BENCH_IDLE_SETTLE:-5}
 OUT=$ROOT/build/bench
 LOGDIR=$OUT/logs
 RESULTS=$OUT/results.tsv
@@ -69,7 +80,7 @@ record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
 . "$ROOT/tools/bench/metrics.sh"
 
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, TAP devices); run: sudo make bench"
-for c in ip nsenter ss iperf3 sockperf python3 timeout; do
+for c in ip nsenter ss iperf3 sockperf python3 timeout nginx ab; do
 	command -v "$c" >/dev/null || die "$c not installed (make deps)"
 done
 trap cleanup EXIT
@@ -107,7 +118,7 @@ done
 nmetrics=0
 for m in $BENCH_MTUS; do
 	nmetrics=$((nmetrics + $(wc -w <<<"$BENCH_METRICS")))
-	[[ " $BENCH_LAT_MTUS " == *" $m "* ]] && nmetrics=$((nmetrics + 1))
+	[[ " $BENCH_LAT_MTUS " == *" $m "* ]] && nmetrics=$((nmetrics + $(wc -w <<<"$BENCH_ONCE")))
 done
 total=$((nmetrics * BENCH_RUNS * ${#active[@]}))
 done_n=0
@@ -133,7 +144,7 @@ for mtu in $BENCH_MTUS; do
 		peers_start "$s" "$mtu"
 	done
 	metrics=$BENCH_METRICS
-	[[ " $BENCH_LAT_MTUS " == *" $mtu "* ]] && metrics+=" lat"
+	[[ " $BENCH_LAT_MTUS " == *" $mtu "* ]] && metrics+=" $BENCH_ONCE"
 	for m in $metrics; do
 		for run in $(seq "$BENCH_RUNS"); do
 			for s in "${active[@]}"; do

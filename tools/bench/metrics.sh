@@ -12,11 +12,57 @@
 
 IPERF_PORT=5201
 SOCKPERF_PORT=11111
+HTTP_PORT=8080                  # nginx on the peer side
+HOLD_PORT=5300                  # tools/bench/idle.py's server on the peer side
 declare -A PEER_PIDS
 
-# peers_start SETUP - iperf3 and sockperf servers on SETUP's peer side
+# nginx_conf DIR LISTEN - an nginx configuration serving DIR/www/small
+# (100 bytes) on LISTEN, everything under DIR, one worker, no access log
+nginx_conf() {
+	local d=$1
+	mkdir -p "$d/www" "$d/tmp"
+	head -c 100 /dev/zero | tr '\0' x >"$d/www/small"
+	cat >"$d/nginx.conf" <<EOF
+daemon off;
+user root;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $d/tmp;
+	proxy_temp_path $d/tmp;
+	fastcgi_temp_path $d/tmp;
+	uwsgi_temp_path $d/tmp;
+	scgi_temp_path $d/tmp;
+	server { listen $2 backlog=4096; root $d/www; }
+}
+EOF
+}
+
+# peers_start SETUP - the peer side's servers (iperf3, sockperf, nginx, the
+# idle-connection holder) and the program side's nginx (under the shim for
+# lwipd), each running for the whole life of the setup
 peers_start() {
-	local s=$1 bind=${PEER_BIND[$1]} mtu=$2
+	local s=$1 bind=${PEER_BIND[$1]} mtu=$2 d
+	d=$(mktemp -d /tmp/lwipd-bench-www.XXXXXX)
+	TMPDIRS+=("$d")
+	chmod 755 "$d"
+	nginx_conf "$d/peer" "$bind:$HTTP_PORT"
+	nginx_conf "$d/prog" "0.0.0.0:$PROG_PORT"
+	"${s}_peer"
+	"${CMD[@]}" nginx -c "$d/peer/nginx.conf" >>"$LOGDIR/$s-nginx-peer.log" 2>&1 &
+	PEER_PIDS[$s]+=" $!"
+	BG_PIDS+=("$!")
+	"${CMD[@]}" python3 "$ROOT/tools/bench/idle.py" serve "$bind" "$HOLD_PORT" \
+		>>"$LOGDIR/$s-idle-server.log" 2>&1 &
+	PEER_PIDS[$s]+=" $!"
+	BG_PIDS+=("$!")
+	"${s}_prog"
+	"${CMD[@]}" nginx -c "$d/prog/nginx.conf" >>"$LOGDIR/$s-nginx-prog.log" 2>&1 &
+	PEER_PIDS[$s]+=" $!"
+	BG_PIDS+=("$!")
 	"${s}_peer"
 	"${CMD[@]}" iperf3 -s -B "$bind" -p "$IPERF_PORT" \
 		>>"$LOGDIR/$s-mtu$mtu-iperf3-server.log" 2>&1 &
@@ -26,7 +72,8 @@ peers_start() {
 		>>"$LOGDIR/$s-mtu$mtu-sockperf-server.log" 2>&1 &
 	PEER_PIDS[$s]+=" $!"
 	BG_PIDS+=("$!")
-	wait_listen "$s" "$IPERF_PORT" && wait_listen "$s" "$SOCKPERF_PORT" ||
+	wait_listen "$s" "$IPERF_PORT" && wait_listen "$s" "$SOCKPERF_PORT" &&
+		wait_listen "$s" "$HTTP_PORT" && wait_listen "$s" "$HOLD_PORT" ||
 		die "$s: peer servers did not start (see $LOGDIR)"
 }
 
@@ -135,4 +182,99 @@ metric_lat() {
 	record "$s" lat_p50 "$mtu" "$run" "$1"
 	record "$s" lat_p99 "$mtu" "$run" "$2"
 	printf 'RTT median %7.1f µs, p99 %7.1f µs  (%s round trips)\n' "$1" "$2" "${3:-?}"
+}
+
+# --- connection rate (ab against nginx) -------------------------------------------
+#
+# metric_crate_client SETUP MTU RUN: ab (HTTP/1.0, a new connection per
+# request, $BENCH_CRATE_C at a time) as the program against nginx on the
+# peer; metric_crate_server: ab on the peer against nginx run by the
+# program (under the shim for lwipd).  Records requests per second
+# (crate_client, crate_server) and, for a daemon, its RSS growth over the
+# run in KiB (rss_crate_client, rss_crate_server: should stay near 0).
+
+metric_crate_client() { crate_run "$@" client; }
+metric_crate_server() { crate_run "$@" server; }
+
+crate_run() {
+	local s=$1 mtu=$2 run=$3 side=$4 log url pid r0=0 r1 rate
+	log=$LOGDIR/$s-mtu$mtu-crate_$side-$run.log
+	pid=$(setup_daemon_pid "$s")
+	[ -n "$pid" ] && r0=$(rss_kib "$pid")
+	if [ "$side" = client ]; then
+		"${s}_prog"
+		url=http://${PEER_IP[$s]}:$HTTP_PORT/small
+	else
+		"${s}_peer"
+		url=http://${PROG_REACH[$s]}/small
+	fi
+	timeout -k 2 120 "${CMD[@]}" ab -q -n "$BENCH_CRATE_N" -c "$BENCH_CRATE_C" "$url" >"$log" 2>&1
+	rate=$(awk '/^Requests per second:/ { print $4 }' "$log")
+	if [ -z "$rate" ] || grep -q '^Failed requests: *[1-9]' "$log"; then
+		echo "FAILED: $(grep -E 'apr_|Failed|error' "$log" | head -n 2 | tr '\n' ' ')"
+		setup_dead "$s" "$mtu"
+		return 1
+	fi
+	record "$s" "crate_$side" "$mtu" "$run" "$rate"
+	if [ -n "$pid" ]; then
+		r1=$(rss_kib "$pid")
+		record "$s" "rss_crate_$side" "$mtu" "$run" "$((r1 - r0))"
+		printf '%8.0f requests/s  (%s RSS %+d KiB)\n' "$rate" "$s" "$((r1 - r0))"
+	else
+		printf '%8.0f requests/s\n' "$rate"
+	fi
+}
+
+# rss_kib PID - resident set size in KiB
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# --- idle connections ---------------------------------------------------------------
+#
+# metric_idle SETUP MTU RUN: the program opens $BENCH_IDLE_N TCP
+# connections to the peer's holder and keeps them idle; records the
+# daemon's RSS per connection in KiB (idle_rss_per_conn) and, after all are
+# closed and lwIP's TIME_WAIT (2 MSL) has had $BENCH_IDLE_SETTLE seconds,
+# its RSS above the baseline in KiB (idle_rss_after).  The kernel has no
+# daemon: its column shows that n/a.
+
+metric_idle() {
+	local s=$1 mtu=$2 run=$3 pid log r0 r1 r2 fifo cpid i
+	pid=$(setup_daemon_pid "$s")
+	[ -n "$pid" ] || { echo "n/a (no daemon)"; return 0; }
+	log=$LOGDIR/$s-mtu$mtu-idle-$run.log
+	fifo=$(mktemp -u /tmp/lwipd-bench-idle.XXXXXX)
+	mkfifo "$fifo"
+	r0=$(rss_kib "$pid")
+	"${s}_prog"
+	(ulimit -n $((BENCH_IDLE_N + 100)); exec "${CMD[@]}" python3 "$ROOT/tools/bench/idle.py" \
+		connect "${PEER_IP[$s]}" "$HOLD_PORT" "$BENCH_IDLE_N" <"$fifo" >"$log" 2>&1) &
+	cpid=$!
+	exec 9>"$fifo"
+	for i in $(seq 1200); do
+		grep -q '^ready\|^error' "$log" 2>/dev/null && break
+		kill -0 "$cpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q '^ready' "$log"; then
+		exec 9>&-
+		rm -f "$fifo"
+		stop_pid "$cpid"
+		echo "FAILED: $(tail -n 2 "$log" | tr '\n' ' ')"
+		setup_dead "$s" "$mtu"
+		return 1
+	fi
+	sleep 1
+	r1=$(rss_kib "$pid")
+	echo close >&9
+	exec 9>&-
+	rm -f "$fifo"
+	wait "$cpid" 2>/dev/null
+	sleep "$BENCH_IDLE_SETTLE"
+	r2=$(rss_kib "$pid")
+	record "$s" idle_rss_per_conn "$mtu" "$run" \
+		"$(awk -v a="$r0" -v b="$r1" -v n="$BENCH_IDLE_N" 'BEGIN { printf "%.2f", (b - a) / n }')"
+	record "$s" idle_rss_after "$mtu" "$run" "$((r2 - r0))"
+	printf '%d conns: RSS %d -> %d KiB (%.2f KiB each), %d KiB after close\n' \
+		"$BENCH_IDLE_N" "$r0" "$r1" "$(awk -v a="$r0" -v b="$r1" -v n="$BENCH_IDLE_N" \
+		'BEGIN { print (b - a) / n }')" "$r2"
 }

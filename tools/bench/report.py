@@ -25,6 +25,12 @@ ROWS = collections.OrderedDict([
     ('tput_recv', ('TCP peer→program, MTU {mtu}', 'Gbit/s', 2, 'high', True)),
     ('lat_p50',   ('TCP RTT median (MTU {mtu})', 'µs', 1, 'low', False)),
     ('lat_p99',   ('TCP RTT p99 (MTU {mtu})', 'µs', 1, 'low', False)),
+    ('crate_client', ('HTTP/1.0 connections/s, client under test', 'req/s', 0, 'high', False)),
+    ('crate_server', ('HTTP/1.0 connections/s, server under test', 'req/s', 0, 'high', False)),
+    ('idle_rss_per_conn', ('daemon RSS per idle connection', 'KiB', 2, 'low', False)),
+    ('idle_rss_after', ('daemon RSS above baseline after closing them', 'KiB', 0, 'low', False)),
+    ('rss_crate_client', ('daemon RSS growth per ab run, client', 'KiB', 0, 'low', False)),
+    ('rss_crate_server', ('daemon RSS growth per ab run, server', 'KiB', 0, 'low', False)),
     ('cpu_send',  ('lwipd CPU, program→peer, MTU {mtu}', 's/GB', 2, 'low', True)),
     ('cpu_recv',  ('lwipd CPU, peer→program, MTU {mtu}', 's/GB', 2, 'low', True)),
 ])

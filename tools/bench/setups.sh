@@ -10,6 +10,10 @@
 #                    command as "the program" (the side under test)
 #   NAME_peer        sets CMD to the prefix for "the peer" (always the
 #                    kernel's stack)
+# NAME_up also sets PROG_REACH[NAME]: the address:port by which the peer
+# reaches a server the program runs on port PROG_PORT (the connection-rate
+# metric with the server under test); setup_daemon_pid NAME prints the pid
+# of the process whose memory is the setup's (none for the kernel).
 # and NAME_down to undo NAME_up (the EXIT trap also cleans up everything).
 # Prefixes, not wrapper functions, so that `"${CMD[@]}" server &` gives the
 # server's own pid in $! (nsenter execs) and `timeout` can run them.
@@ -20,7 +24,8 @@
 # loopback and the links made here: no traffic leaves them (slirp4netns'
 # "host" is a namespace of its own too, reached through its loopback).
 
-declare -A PEER_IP PEER_BIND
+declare -A PEER_IP PEER_BIND PROG_REACH
+PROG_PORT=8081
 CMD=()
 
 # ns_add NAME - a network namespace with loopback up, deleted at exit
@@ -94,6 +99,7 @@ lwipd_up() {
 	done
 	PEER_IP[lwipd]=10.77.0.1
 	PEER_BIND[lwipd]=10.77.0.1
+	PROG_REACH[lwipd]=10.77.0.2:$PROG_PORT
 }
 
 lwipd_prog() { CMD=(nsenter --net="/run/netns/$NS_LA" "$BIN/lwip-run" --socket-dir "$LWIPD_DIR"); }
@@ -106,6 +112,15 @@ lwipd_down() {
 	fi
 	ns_del "$NS_LA"
 	ns_del "$NS_L"
+}
+
+# setup_daemon_pid SETUP - the pid of the process that is SETUP's stack,
+# empty for the kernel
+setup_daemon_pid() {
+	case $1 in
+	lwipd) echo "$LWIPD_PID" ;;
+	slirp4netns) echo "$SLIRP_PID" ;;
+	esac
 }
 
 # lwipd_cpu_ticks - lwipd's user+system CPU time so far, in clock ticks
@@ -134,6 +149,7 @@ kernel_up() {
 	ip -n "$NS_KB" addr add 10.78.0.1/24 dev veth1
 	PEER_IP[kernel]=10.78.0.1
 	PEER_BIND[kernel]=10.78.0.1
+	PROG_REACH[kernel]=10.78.0.2:$PROG_PORT
 }
 
 kernel_prog() { CMD=(nsenter --net="/run/netns/$NS_KA"); }
@@ -158,8 +174,9 @@ slirp4netns_up() {
 	local mtu=$1 i
 	ns_add "$NS_S"
 	ns_add "$NS_SH"
+	SLIRP_API=$(mktemp -u /tmp/lwipd-bench-slirp.XXXXXX)
 	nsenter --net="/run/netns/$NS_SH" slirp4netns --configure --mtu="$mtu" --disable-dns \
-		--netns-type=path "/run/netns/$NS_S" tap0 >"$LOGDIR/slirp4netns-mtu$mtu.log" 2>&1 &
+		--api-socket "$SLIRP_API" --netns-type=path "/run/netns/$NS_S" tap0 >"$LOGDIR/slirp4netns-mtu$mtu.log" 2>&1 &
 	SLIRP_PID=$!
 	BG_PIDS+=("$SLIRP_PID")
 	for i in $(seq 100); do
@@ -170,6 +187,24 @@ slirp4netns_up() {
 	ip -n "$NS_S" -4 addr show dev tap0 | grep -q 'inet ' || die "slirp4netns did not configure tap0"
 	PEER_IP[slirp4netns]=10.0.2.2
 	PEER_BIND[slirp4netns]=127.0.0.1
+	# the host reaches a server in the namespace only by a forwarded port
+	slirp_hostfwd "$PROG_PORT" || die "slirp4netns: add_hostfwd failed"
+	PROG_REACH[slirp4netns]=127.0.0.1:$PROG_PORT
+}
+
+# slirp_hostfwd PORT - forward the host's 127.0.0.1:PORT to the namespace
+slirp_hostfwd() {
+	python3 - "$SLIRP_API" "$1" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+port = int(sys.argv[2])
+s.sendall(json.dumps({"execute": "add_hostfwd", "arguments": {
+    "proto": "tcp", "host_addr": "127.0.0.1", "host_port": port,
+    "guest_port": port}}).encode())
+r = json.loads(s.recv(4096).decode() or "{}")
+sys.exit(0 if "return" in r else 1)
+EOF
 }
 
 slirp4netns_prog() { CMD=(nsenter --net="/run/netns/$NS_S"); }
@@ -180,6 +215,7 @@ slirp4netns_down() {
 		stop_pid "$SLIRP_PID"
 		SLIRP_PID=""
 	fi
+	rm -f "$SLIRP_API"
 	ns_del "$NS_S"
 	ns_del "$NS_SH"
 }
