@@ -106,6 +106,13 @@
 #define TCP_DEFAULT_LISTEN_BACKLOG 128
 #define LWIP_TCP_KEEPALIVE         1  /* SO_KEEPALIVE with per-pcb idle/intvl/cnt */
 #define LWIP_TCP_TIMESTAMPS        0
+#define TCP_MSL               30000  /* TIME-WAIT 2 MSL = 60 s, as Linux */
+
+/* ---- Hooks: lwipd functions lwIP calls (declared in lwip_hooks.h) ----- */
+#define LWIP_HOOK_FILENAME "lwip_hooks.h"
+/* a SYN reopens a TIME-WAIT connection, as in BSD and Linux (timewait.c) */
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+	timewait_inpacket(pcb, hdr, optlen, opt1len, opt2, p)
 #define TCP_OVERSIZE         TCP_MSS  /* fewer, fuller segments from small writes */
 #define LWIP_TCP_PCB_NUM_EXT_ARGS  0
 #define SO_REUSE                   1  /* SO_REUSEADDR */

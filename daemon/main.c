@@ -22,6 +22,7 @@
 #include "pcap.h"
 #include "reconfig.h"
 #include "service.h"
+#include "timewait.h"
 #include "version.h"
 
 static struct loop_watch signal_watch;
@@ -77,6 +78,7 @@ static int start(void)
 	lwip_init();
 	if (loop_init() || setup_signals())
 		return 1;
+	timewait_init();
 	events_init();
 	dns_store_set_static(running);
 	if (ifaces_apply(running, err, sizeof(err))) {

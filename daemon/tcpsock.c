@@ -34,6 +34,7 @@
 #define TCP_CHUNK       (64 * 1024)     /* bytes read from a program at once */
 #define TCP_MAX_IOV     64              /* pbufs written to a program at once */
 #define FILLER_MAX      (256 * 1024)    /* bound on filler bytes */
+#define FILLER_CHUNK    (32 * 1024)     /* filler bytes per send */
 #define LISTEN_MAX      4096            /* largest backlog */
 
 static uint8_t chunk[TCP_CHUNK];
@@ -367,11 +368,14 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 /* ---- Connecting --------------------------------------------------------- */
 
 /* fill() - make the program's end unwritable: smallest send buffer, then
- * filler bytes until it would block
+ * filler bytes until it would block.  A send larger than the buffer stops
+ * short exactly when the buffer is full, so one call usually does it
+ * (a Unix stream socket is writable only while under a quarter of its
+ * buffer is used).
  */
 static void fill(struct sock *s)
 {
-	static const uint8_t zeros[512];
+	static const uint8_t zeros[FILLER_CHUNK];
 	socklen_t l = sizeof(s->app_sndbuf);
 	int one = 1;
 
@@ -384,6 +388,8 @@ static void fill(struct sock *s)
 		if (n <= 0)
 			break;
 		s->filler += (size_t)n;
+		if ((size_t)n < sizeof(zeros))
+			break;
 	}
 }
 
@@ -464,6 +470,10 @@ static void on_err(void *arg, err_t err)
 		return;
 	s->pcb.tcp = NULL;
 	if (s->state == SS_CONNECTING) {
+		/* hang up before the filler goes: the program's end must never
+		 * look writable without a hangup (the shim reads that as
+		 * "connected", see connect_again() in shim/socket.c) */
+		shutdown(s->fd, SHUT_RDWR);
 		unfill(s);
 		s->err = err == ERR_RST ? ECONNREFUSED : sock_lwip_errno(err);
 		s->state = SS_NEW;

@@ -140,6 +140,35 @@ static int sndtimeo_ms(int fd)
 	return (int)(tv.tv_sec * 1000 + tv.tv_usec / 1000) ?: 1;
 }
 
+/* connecting[] - per fd, the id of the socket whose non-blocking connect
+ * answered EINPROGRESS in this process (0: none)
+ */
+static uint64_t connecting[KIND_MAX];
+
+/* connect_again() - a repeated connect() on a non-blocking socket whose
+ * connect is in progress, answered without asking the daemon: its end is
+ * kept unwritable (the filler) until lwIP's connect ends, and hung up if
+ * it failed.  So: unwritable -> EALREADY; writable without hangup ->
+ * EISCONN.  Returns 1 when the daemon must be asked (not ours to answer,
+ * or it failed and only the daemon knows the error).
+ */
+static int connect_again(int fd, const struct shim_sock *s)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	if (fd < 0 || fd >= KIND_MAX ||
+	    __atomic_load_n(&connecting[fd], __ATOMIC_RELAXED) != s->id)
+		return 1;
+	if (poll(&p, 1, 0) < 0)
+		return 1;
+	if (!(p.revents & (POLLOUT | POLLHUP | POLLERR)))
+		return set_errno(EALREADY);
+	__atomic_store_n(&connecting[fd], 0, __ATOMIC_RELAXED);
+	if (p.revents & (POLLHUP | POLLERR))
+		return 1;
+	return set_errno(EISCONN);
+}
+
 /* connect() - CONNECT.  TCP answers EINPROGRESS at once: a non-blocking
  * socket returns that; a blocking one waits for POLLOUT (SO_SNDTIMEO:
  * EINPROGRESS on expiry, EINTR on a signal, as Linux) then returns
@@ -160,12 +189,18 @@ SHIM_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	if (s.type == SOCK_STREAM && req.addr.family == 0)
 		return set_errno(EAFNOSUPPORT);
 	req.id = s.id;
+	fl = REAL(fcntl)(fd, F_GETFL);
+	if (s.type == SOCK_STREAM && fl >= 0 && (fl & O_NONBLOCK) &&
+	    connect_again(fd, &s) <= 0)
+		return -1;
 	e = shim_request_fd(s.family, OP_CONNECT, &req, sizeof(req), NULL, 0, NULL, fd);
 	if (e != EINPROGRESS)
 		return e ? set_errno(e) : 0;
-	fl = REAL(fcntl)(fd, F_GETFL);
-	if (fl >= 0 && (fl & O_NONBLOCK))
+	if (fl >= 0 && (fl & O_NONBLOCK)) {
+		if (fd < KIND_MAX)
+			__atomic_store_n(&connecting[fd], s.id, __ATOMIC_RELAXED);
 		return set_errno(EINPROGRESS);
+	}
 	to = sndtimeo_ms(fd);
 	p.fd = fd;
 	p.events = POLLOUT;

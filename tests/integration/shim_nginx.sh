@@ -2,9 +2,13 @@
 # nginx under the shim (master listens, a forked worker accepts; nginx
 # calls listen() a second time to apply `backlog=4096`), reached from the
 # kernel side over IPv4 and IPv6 with curl, then ab: 500 HTTP/1.0
-# requests, a new connection each, 8 at a time, none failed.
-# Regression: a second listen() with a backlog above 255 used to wrap
-# lwIP's u8_t backlog to 0, refusing every SYN.
+# requests, a new connection each, 8 at a time, none failed, with the
+# kernel's ephemeral ports narrowed to 40 so that every port is reused
+# while lwIP still holds its old connection in TIME-WAIT (nginx closes
+# first): the new SYN must reopen it (daemon/timewait.c).
+# Regressions: a second listen() with a backlog above 255 used to wrap
+# lwIP's u8_t backlog to 0, refusing every SYN; a SYN for a TIME-WAIT
+# four-tuple got a bare ACK, whose reset lwIP ignores: ab hung.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/shim_lib.sh"
 need_cmd nginx curl ab
@@ -41,10 +45,14 @@ for url in http://10.0.0.2:8081/small "http://[$NET6::2]:8081/small"; do
 	[ "$body" = "hello from nginx under lwipd" ] || fail "unexpected body: $body"
 	ok "$body"
 done
-check "ab: 500 requests, new connection each, 8 concurrent"
-in_ns timeout 60 ab -q -n 500 -c 8 http://10.0.0.2:8081/small >"$TMPD/ab.log" 2>&1 ||
-	fail "ab failed: $(tail -n 3 "$TMPD/ab.log")"
+check "ab: 500 requests, new connection each, 8 concurrent, 40 client ports"
+in_ns sysctl -qw net.ipv4.ip_local_port_range="40000 40039" || fail "cannot narrow the port range"
+in_ns timeout 60 ab -q -s 10 -n 500 -c 8 http://10.0.0.2:8081/small >"$TMPD/ab.log" 2>&1 ||
+	fail "ab failed: $(tail -n 3 "$TMPD/ab.log"); $(grep timewait "$SOCKDIR/stats")"
 grep -q '^Complete requests: *500$' "$TMPD/ab.log" || fail "ab: $(grep -E 'Complete|Failed' "$TMPD/ab.log")"
 grep -q '^Failed requests: *0$' "$TMPD/ab.log" || fail "ab: $(grep Failed "$TMPD/ab.log")"
 ok "$(grep 'Requests per second' "$TMPD/ab.log")"
+reopened=$(awk '$1 == "timewait" { print $3 }' "$SOCKDIR/stats")
+[ "${reopened:-0}" -gt 0 ] || fail "no TIME-WAIT connection was reopened: $(grep timewait "$SOCKDIR/stats")"
+ok "TIME-WAIT connections reopened by a new SYN: $reopened"
 pass
