@@ -29,3 +29,12 @@ TEST_OBJS_test_shim_ident := $(SHIM_OBJS)
 TEST_LIBS_test_shim_ident := -lcares -ldl -lpthread
 TEST_OBJS_test_shim_opts  := $(SHIM_OBJS)
 TEST_LIBS_test_shim_opts  := -lcares -ldl -lpthread
+
+# A test program for shim_ifaddrs.sh: what getifaddrs, if_nameindex & co and
+# the SIOCGIF* ioctls say under the shim.
+BINS += $(BUILD)/tests/ifaddrs_dump
+
+$(BUILD)/tests/ifaddrs_dump: $(BUILD)/obj/tests/integration/shim/ifaddrs_dump.o
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@$(CC) $(LDFLAGS) -o $@ $^
