@@ -50,8 +50,10 @@ static void fill_ipv6(struct netif *n, struct proto_ifinfo *o)
 			continue;
 		memcpy(a->addr, ip->addr, 16);
 		a->plen = ip6_addr_isloopback(ip) ? 128 : 64;
+		/* lwIP gives ::1 the bare VALID state, which reads as deprecated */
 		a->state = ip6_addr_istentative(st) ? PROTO_A6_TENTATIVE :
-			   ip6_addr_isdeprecated(st) ? PROTO_A6_DEPRECATED : PROTO_A6_PREFERRED;
+			   ip6_addr_isdeprecated(st) && !ip6_addr_isloopback(ip) ?
+			   PROTO_A6_DEPRECATED : PROTO_A6_PREFERRED;
 		o->n_addr6++;
 	}
 }
