@@ -5,6 +5,7 @@
 #   make         build everything into build/
 #   make check   deps, build, then every test (unit and integration)
 #   make demo    the end-to-end tour in a sandbox of its own
+#   make install PREFIX=/usr/local DESTDIR=   (and make uninstall): dist/install.mk
 #
 # LWIP_SRC=DIR uses an already unpacked lwIP 2.2.1 tree instead of fetching
 # Debian's source package.
@@ -37,6 +38,7 @@ include daemon/daemon.mk
 -include shim/shim.mk
 -include proxy/proxy.mk
 include tests/tests.mk
+include dist/install.mk
 
 build-all: $(BINS) $(UNIT_TESTS)
 

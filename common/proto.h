@@ -48,6 +48,7 @@ enum proto_op {
 	OP_GETPEERNAME,  /* req: proto_id              reply: proto_addr     */
 	OP_SETSOCKOPT,   /* req: proto_sockopt         reply: -              */
 	OP_GETSOCKOPT,   /* req: proto_sockopt (len=capacity) reply: proto_optval */
+	OP_IFINFO,       /* req: proto_ifinfo_req      reply: proto_ifinfo   */
 	OP_MAX
 };
 
@@ -102,6 +103,46 @@ struct proto_sockopt {
 struct proto_optval {
 	uint32_t len;
 	uint8_t val[PROTO_OPTVAL_MAX];
+};
+
+/* IFINFO: the interface with the lowest index greater than @after (0:
+ * the first); ENXIO when there is none.  A program lists them all by
+ * asking again with the last index it got.  Added in protocol version 2
+ * without a bump (no existing layout changed): a daemon without it closes
+ * the connection, which the shim reports as ENETDOWN. */
+#define PROTO_IF_NAMESIZE  16   /* IFNAMSIZ */
+#define PROTO_IF_ADDR6_MAX 8    /* lwIP's LWIP_IPV6_NUM_ADDRESSES */
+
+struct proto_ifinfo_req {
+	uint32_t after;
+	uint32_t pad;
+};
+
+enum proto_addr6_state {        /* an address of a proto_ifaddr6 */
+	PROTO_A6_TENTATIVE = 1,     /* DAD still running: not yet usable */
+	PROTO_A6_PREFERRED,
+	PROTO_A6_DEPRECATED,        /* usable for existing connections only */
+};
+
+struct proto_ifaddr6 {
+	uint8_t addr[16];
+	uint8_t plen;               /* prefix length (64, or 128 for ::1) */
+	uint8_t state;              /* enum proto_addr6_state */
+	uint8_t pad[2];
+};
+
+struct proto_ifinfo {
+	uint32_t index;             /* lwIP's netif index (num + 1); lo is 1 */
+	uint32_t flags;             /* Linux IFF_* (UP, BROADCAST, LOOPBACK, RUNNING, MULTICAST) */
+	uint32_t mtu;
+	uint16_t hwtype;            /* ARPHRD_ETHER or ARPHRD_LOOPBACK */
+	uint8_t mac[6];             /* zero for lo */
+	char name[PROTO_IF_NAMESIZE];   /* NUL-terminated */
+	uint8_t has4;               /* 1 if addr4/mask4/brd4 are set */
+	uint8_t n_addr6;            /* entries used in addr6 */
+	uint8_t pad[2];
+	uint8_t addr4[4], mask4[4], brd4[4];    /* brd4 zero without IFF_BROADCAST */
+	struct proto_ifaddr6 addr6[PROTO_IF_ADDR6_MAX];
 };
 
 /* One datagram on a UDP socket's pair: this header, then the payload. */

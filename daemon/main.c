@@ -1,5 +1,6 @@
 /* main.c - lwipd: parse options, bring the stack up, run the loop, exit
- * cleanly on SIGTERM/SIGINT, re-read the configuration on SIGHUP
+ * cleanly on SIGTERM/SIGINT, re-read the configuration on SIGHUP; the
+ * service manager hears of each step (notify.c)
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "iface.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "options.h"
 #include "pcap.h"
 #include "reconfig.h"
@@ -36,9 +38,12 @@ static void on_signal(void *arg, uint32_t events)
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			notify_reloading();
 			reconfig_reload();
+			notify_ready();
 		} else {
 			log_info("signal %u: shutting down", si.ssi_signo);
+			notify_stopping();
 			loop_stop(0);
 		}
 	}
@@ -80,6 +85,7 @@ static int start(void)
 		return 1;
 	timewait_init();
 	events_init();
+	notify_init();
 	dns_store_set_static(running);
 	if (ifaces_apply(running, err, sizeof(err))) {
 		log_err("%s", err);
@@ -121,6 +127,7 @@ int main(int argc, char **argv)
 	rc = start();
 	if (rc == 0) {
 		log_info("running (lwIP %s)", LWIP_VERSION_STRING);
+		notify_ready();
 		rc = loop_run();
 	}
 	service_stop();

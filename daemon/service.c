@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "dns.h"
+#include "ifinfo.h"
 #include "log.h"
 #include "loop.h"
 #include "service.h"
@@ -261,6 +262,16 @@ static int op_sockopt(struct client *c, const struct proto_hdr *h,
 	return reply(c, h, rc, &v, sizeof(v), -1);
 }
 
+/* op_ifinfo() - IFINFO: the next interface after r->after */
+static int op_ifinfo(struct client *c, const struct proto_hdr *h,
+		     const struct proto_ifinfo_req *r)
+{
+	struct proto_ifinfo info;
+	int rc = ifinfo_get(r->after, &info);
+
+	return reply(c, h, rc, &info, sizeof(info), -1);
+}
+
 /* dispatch() - one complete, validated request; -1 drops the client */
 static int dispatch(struct client *c)
 {
@@ -276,6 +287,7 @@ static int dispatch(struct client *c)
 	case OP_GETPEERNAME: return op_name(c, h, body);
 	case OP_SETSOCKOPT:
 	case OP_GETSOCKOPT:  return op_sockopt(c, h, body);
+	case OP_IFINFO:      return op_ifinfo(c, h, body);
 	}
 	return -1;
 }

@@ -83,7 +83,8 @@ static void warn_once(const char *dir)
 	if (__atomic_exchange_n(&warned, 1, __ATOMIC_ACQ_REL))
 		return;
 	n = snprintf(msg, sizeof(msg),
-		     "lwip-run: no lwipd at %s (start one: lwipd -i tap0 ...)\n", dir);
+		     "lwip-run: no lwipd at %s: start one with `systemctl --user start "
+		     "lwipd@tap0` or `lwipd -i tap0 --dhcp`\n", dir);
 	if (n > 0)
 		(void)!REAL(write)(2, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 }

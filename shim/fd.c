@@ -2,8 +2,9 @@
  *
  * The data path needs none of these wrapped (the fds are real); they are
  * here to keep the kind cache right, to notice the program closing or
- * overwriting the shim's control fds (we reconnect later), and for
- * FIONREAD on UDP (the next payload's size, without our header).
+ * overwriting the shim's control fds (we reconnect later), for
+ * FIONREAD on UDP (the next payload's size, without our header) and to
+ * send interface ioctls on our sockets to ifaddrs.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -142,9 +143,10 @@ static int udp_next_size(const struct shim_sock *s)
 	return (int)(k - (ssize_t)sizeof(h));
 }
 
-/* ioctl() - FIONREAD on our UDP fds is the next payload's size; every
- * other request (FIONBIO, SIOCOUTQ, FIONREAD on TCP) the kernel answers
- * for the real fd. */
+/* ioctl() - FIONREAD on our UDP fds is the next payload's size; interface
+ * ioctls (SIOCGIF*, ...) on our sockets are answered from lwipd's
+ * interfaces (ifaddrs.c); every other request (FIONBIO, SIOCOUTQ, FIONREAD
+ * on TCP) the kernel answers for the real fd. */
 SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 {
 	va_list ap;
@@ -159,6 +161,19 @@ SHIM_EXPORT int ioctl(int fd, unsigned long req, ...)
 
 		if (shim_ident(fd, &s) && s.type == SOCK_DGRAM) {
 			*(int *)arg = udp_next_size(&s);
+			return 0;
+		}
+	}
+	if (shim_ready && arg && shim_if_ioctl_req(req)) {
+		enum shim_kind k = shim_kind(fd);
+
+		if (k == KIND_TCP || k == KIND_UDP) {
+			int e = shim_if_ioctl(req, arg);
+
+			if (e) {
+				errno = e;
+				return -1;
+			}
 			return 0;
 		}
 	}

@@ -58,6 +58,11 @@ REAL_DEF(gethostbyname2);
 REAL_DEF(gethostbyname_r);
 REAL_DEF(gethostbyname2_r);
 REAL_DEF(gethostbyaddr);
+REAL_DEF(getifaddrs);
+REAL_DEF(freeifaddrs);
+REAL_DEF(if_nameindex);
+REAL_DEF(if_nametoindex);
+REAL_DEF(if_indextoname);
 
 volatile int shim_ready;
 
@@ -94,7 +99,9 @@ __attribute__((constructor)) static void shim_init(void)
 	RESOLVE(fcntl); RESOLVE(fcntl64); RESOLVE(ioctl); RESOLVE(getaddrinfo);
 	RESOLVE(freeaddrinfo); RESOLVE(getnameinfo); RESOLVE(gethostbyname);
 	RESOLVE(gethostbyname2); RESOLVE(gethostbyname_r);
-	RESOLVE(gethostbyname2_r); RESOLVE(gethostbyaddr);
+	RESOLVE(gethostbyname2_r); RESOLVE(gethostbyaddr); RESOLVE(getifaddrs);
+	RESOLVE(freeifaddrs); RESOLVE(if_nameindex); RESOLVE(if_nametoindex);
+	RESOLVE(if_indextoname);
 	/* without the basics, stay a pass-through library */
 	if (!real_socket || !real_connect || !real_getsockname ||
 	    !real_getpeername || !real_recvmsg || !real_sendmsg ||

@@ -15,11 +15,14 @@
  *   io.c       send/recv families, UDP framing, read/write on UDP
  *   fd.c       close, close_range, closefrom, dup*, fcntl, ioctl
  *   resolve.c  getaddrinfo and friends over c-ares
+ *   ifaddrs.c  getifaddrs, if_nameindex & co and SIOCGIF* from lwipd's list
  */
 #ifndef LWIPD_SHIM_H
 #define LWIPD_SHIM_H
 
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -95,6 +98,11 @@ REAL_DECL(gethostbyname2);
 REAL_DECL(gethostbyname_r);
 REAL_DECL(gethostbyname2_r);
 REAL_DECL(gethostbyaddr);
+REAL_DECL(getifaddrs);
+REAL_DECL(freeifaddrs);
+REAL_DECL(if_nameindex);
+REAL_DECL(if_nametoindex);
+REAL_DECL(if_indextoname);
 
 /* true once the constructor resolved the real functions: until then every
  * wrapper passes through */
@@ -193,6 +201,14 @@ void shim_dgram_frame(struct proto_dgram *h, const struct proto_addr *pa);
 /* shim_tcp_eof_error() - after a 0-byte read on our TCP fd @fd: the
  * pending error (0 if none) */
 int shim_tcp_eof_error(int fd);
+
+/* --- interfaces (ifaddrs.c) ------------------------------------------------ */
+
+/* shim_if_ioctl_req() - an interface/routing ioctl answered by the shim on
+ * its own sockets? */
+bool shim_if_ioctl_req(unsigned long req);
+/* shim_if_ioctl() - answer it from lwipd's interfaces; 0 or positive errno */
+int shim_if_ioctl(unsigned long req, void *arg);
 
 /* --- misc ------------------------------------------------------------------ */
 

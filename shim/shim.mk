@@ -1,7 +1,10 @@
-# shim: liblwipshim.so (the LD_PRELOAD socket shim) and lwip-run.
+# shim: liblwipshim.so (the LD_PRELOAD socket shim) and lwip-run (lwip-run.c
+# and runstatus.c, which are not part of the library).
 # Shim objects are position-independent and hide everything but the
 # wrapped libc names; common/proto.c is compiled PIC for it separately.
-SHIM_SRCS   := $(filter-out shim/lwip-run.c,$(wildcard shim/*.c))
+RUN_SRCS    := shim/lwip-run.c shim/runstatus.c
+RUN_OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(RUN_SRCS)) $(BUILD)/obj/common/proto.o
+SHIM_SRCS   := $(filter-out $(RUN_SRCS),$(wildcard shim/*.c))
 SHIM_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(SHIM_SRCS)) $(BUILD)/obj/shim/pic/proto.o
 SHIM_CFLAGS := -fPIC -fvisibility=hidden
 BINS        += $(BUILD)/liblwipshim.so $(BUILD)/lwip-run
@@ -17,7 +20,7 @@ $(BUILD)/liblwipshim.so: $(SHIM_OBJS)
 	@echo "  LD  $@"
 	@$(CC) $(LDFLAGS) -shared -Wl,-z,defs -o $@ $^ -lcares -ldl -lpthread
 
-$(BUILD)/lwip-run: $(BUILD)/obj/shim/lwip-run.o
+$(BUILD)/lwip-run: $(RUN_OBJS)
 	@echo "  LD  $@"
 	@$(CC) $(LDFLAGS) -o $@ $^
 
@@ -29,3 +32,12 @@ TEST_OBJS_test_shim_ident := $(SHIM_OBJS)
 TEST_LIBS_test_shim_ident := -lcares -ldl -lpthread
 TEST_OBJS_test_shim_opts  := $(SHIM_OBJS)
 TEST_LIBS_test_shim_opts  := -lcares -ldl -lpthread
+
+# A test program for shim_ifaddrs.sh: what getifaddrs, if_nameindex & co and
+# the SIOCGIF* ioctls say under the shim.
+BINS += $(BUILD)/tests/ifaddrs_dump
+
+$(BUILD)/tests/ifaddrs_dump: $(BUILD)/obj/tests/integration/shim/ifaddrs_dump.o
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@$(CC) $(LDFLAGS) -o $@ $^
