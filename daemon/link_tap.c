@@ -31,7 +31,10 @@ static void explain(const char *name, int e, char *err, size_t errlen)
 {
 	int exists = if_nametoindex(name) != 0;
 
-	if (e == EPERM && !exists)
+	if (e == EPERM && !exists && (!strcmp(name, "passt") || !strncmp(name, "stream", 6)))
+		snprintf(err, errlen, "cannot open TAP %s: no such device (a word without a colon "
+			 "names a TAP; did you mean -i %s:PATH?)", name, name);
+	else if (e == EPERM && !exists)
 		snprintf(err, errlen, "cannot open TAP %s: no such device; create it with "
 			 "`ip tuntap add dev %s mode tap user $USER && ip link set %s up` "
 			 "(as root), or run lwipd inside `unshare -rn`", name, name, name);
