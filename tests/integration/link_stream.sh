@@ -12,10 +12,11 @@
 #    a closed port of A: A's lwIP answers ICMP/ICMPv6 port unreachable,
 #    so A's icmp/icmp6 "xmit" and B's "recv" in the `stats` files grow -
 #    ICMP crossing the link both ways, counted by both stacks.
-# Then a TCP transfer (4 MiB, SHA-256 compared) over each family, a peer
-# sending bad lengths (0, too big: dropped, A waits for the next), a peer
-# that never reads (frames dropped and counted, A keeps answering), B
-# killed and restarted, and A restarted while B retries.
+# Then a TCP transfer (4 MiB, SHA-256 compared) over each family, the MAC
+# filter counting frames for other hosts, B's --pcap holding the round
+# trips, a peer sending bad lengths (0, too big: dropped, A waits for the
+# next), a peer that never reads (frames dropped and counted, A keeps
+# answering), B killed and restarted, and A restarted while B retries.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/link_lib.sh"
 lib_init
@@ -26,7 +27,7 @@ SOCK=$TMPD/s/link.sock
 APPS=$(dirname "$WIRE_PEER")/apps.py
 A4=10.9.0.1 B4=10.9.0.2 A6=$NET6::1 B6=$NET6::2
 A_ARGS=(-i "stream-listen:$SOCK" -a "$A4/24" -A "$A6/64")
-B_ARGS=(-i "stream:$SOCK" -a "$B4/24" -A "$B6/64")
+B_ARGS=(-i "stream:$SOCK" -a "$B4/24" -A "$B6/64" --pcap "$TMPD/s/b.pcap")
 
 lwipd_start "${A_ARGS[@]}"
 check "A runs as uid $LINK_UID without capabilities, listening on $SOCK"
@@ -49,6 +50,17 @@ grep -q "^REPLY4 $A4" <<<"$out" || fail "no echo reply from $A4 over the stream"
 grep -q "^REPLY6 $(norm6 "$A6")" <<<"$out" || fail "no ICMPv6 echo reply from $A6 over the stream"
 ok "echo replies from $A4 and $A6"
 expect_log "$A6 is preferred" "A's static IPv6 address (DAD ran once a peer came)"
+
+check "the MAC filter works on a stream link: frames for others are dropped and counted"
+before=$(iface_line "$TMPD/mnt" 'filtered multicast')
+wire_peer "$SOCK" junk 5 >/dev/null || fail "wire_peer junk failed"
+after=$(iface_line "$TMPD/mnt" 'filtered multicast')
+fm() { sed -E 's/.*filtered multicast ([0-9]+) unicast ([0-9]+).*/\1 \2/' <<<"$1"; }
+read -r m0 u0 <<<"$(fm "$before")"
+read -r m1 u1 <<<"$(fm "$after")"
+[ $((m1 - m0)) -ge 5 ] && [ $((u1 - u0)) -ge 5 ] ||
+	fail "filter counters: multicast +$((m1 - m0)), unicast +$((u1 - u0)) (5 each expected)"
+ok "filtered multicast +$((m1 - m0)), unicast +$((u1 - u0))"
 
 check "bad lengths are protocol errors: the connection is dropped, A waits for the next peer"
 for len in 0 65554 4294967295; do
@@ -83,13 +95,22 @@ wait_file "$TMPD/b.log" "$B6 is preferred" || fail "B's $B6 never became preferr
 ok "$(grep -m1 'connected to the peer' "$TMPD/b.log" | sed 's/^lwipd: //')"
 
 check "UDP round trips between programs under each stack, IPv4 and IPv6"
-bg uecho run_a /usr/bin/python3 "$APPS" udp-echo 7000
+bg uecho run_a /usr/bin/python3 "$APPS" udp-echo 4711
 wait_file "$TMPD/uecho.log" listening || fail "UDP echo under A did not start"
 for dst in "$A4" "$A6"; do
-	out=$(run_b /usr/bin/python3 "$APPS" udp-ping "$dst" 7000)
+	out=$(run_b /usr/bin/python3 "$APPS" udp-ping "$dst" 4711)
 	grep -q "^echo from " <<<"$out" || fail "no UDP echo from $dst: $out"
 	ok "B -> $dst: $out"
 done
+
+check "B's --pcap captured the round trips"
+need_cmd tcpdump
+tcpdump -r "$TMPD/s/b.pcap" -n 'udp port 4711' 2>/dev/null >"$TMPD/pcap.txt"
+grep -q "IP $B4\.[0-9]* > $A4\.4711: UDP" "$TMPD/pcap.txt" && grep -q "IP $A4\.4711 > $B4\.[0-9]*: UDP" "$TMPD/pcap.txt" ||
+	fail "IPv4 round trip not in B's capture: $(cat "$TMPD/pcap.txt")"
+grep -q "IP6 $B6\.[0-9]* > $A6\.4711: UDP" "$TMPD/pcap.txt" && grep -q "IP6 $A6\.4711 > $B6\.[0-9]*: UDP" "$TMPD/pcap.txt" ||
+	fail "IPv6 round trip not in B's capture: $(cat "$TMPD/pcap.txt")"
+ok "$(wc -l <"$TMPD/pcap.txt") UDP frames on port 4711, both directions, both families"
 
 check "ICMP crosses the link: A answers port unreachable, both stacks count it"
 a4=$(stat_of "$TMPD/mnt" icmp xmit) a6=$(stat_of "$TMPD/mnt" icmp6 xmit)
@@ -127,7 +148,7 @@ n=$(count_file "$LWIPD_LOG" 'connected to the peer')
 b_start "${B_ARGS[@]}"
 wait_file "$LWIPD_LOG" "connected to the peer again \(connection $((n + 1))\)" 10 ||
 	fail "A did not take the new B"
-out=$(run_b /usr/bin/python3 "$APPS" udp-ping "$A6" 7000)
+out=$(run_b /usr/bin/python3 "$APPS" udp-ping "$A6" 4711)
 grep -q "^echo from " <<<"$out" || fail "no UDP echo after B's restart: $out"
 ok "A: $(grep 'connected to the peer again' "$LWIPD_LOG" | tail -n1 | sed 's/^lwipd: //'); $out"
 
@@ -139,9 +160,9 @@ sleep 1                         # B retries meanwhile (debug: cannot connect)
 lwipd_start "${A_ARGS[@]}"
 wait_file "$TMPD/b.log" "connected to the peer again \(connection 2\); renewing addresses" ||
 	fail "B did not reconnect"
-bg uecho2 run_a /usr/bin/python3 "$APPS" udp-echo 7000
+bg uecho2 run_a /usr/bin/python3 "$APPS" udp-echo 4711
 wait_file "$TMPD/uecho2.log" listening || fail "UDP echo under the new A did not start"
-out=$(run_b /usr/bin/python3 "$APPS" udp-ping "$A4" 7000)
+out=$(run_b /usr/bin/python3 "$APPS" udp-ping "$A4" 4711)
 grep -q "^echo from " <<<"$out" || fail "no UDP echo after A's restart: $out"
 ok "B: $(grep 'connected to the peer again' "$TMPD/b.log" | tail -n1 | sed 's/^lwipd: //'); $out"
 

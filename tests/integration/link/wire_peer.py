@@ -10,6 +10,8 @@ that wire.
   wire_peer.py SOCK bad LEN          send the length word LEN and print
                                      "closed" when lwipd drops us (5 s)
   wire_peer.py SOCK stall SECONDS    connect, read nothing for SECONDS
+  wire_peer.py SOCK junk N           N frames to a multicast MAC nobody
+                                     joined and N to another host's MAC
 """
 import ipaddress
 import select
@@ -150,6 +152,16 @@ def bad(s, n):
     return 0 if closed else 1
 
 
+def junk(s, n):
+    payload = b'\x86\xdd' + b'\0' * 60
+    for _ in range(n):
+        send(s, bytes.fromhex('3333ff123456') + MAC + payload)
+        send(s, bytes.fromhex('020000000077') + MAC + payload)
+    time.sleep(0.5)
+    print('sent %d + %d' % (n, n), flush=True)
+    return 0
+
+
 def main():
     path, cmd, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -158,6 +170,8 @@ def main():
         return ping(s, args[0], args[1])
     if cmd == 'bad':
         return bad(s, int(args[0]))
+    if cmd == 'junk':
+        return junk(s, int(args[0]))
     if cmd == 'stall':
         time.sleep(float(args[0]))
         return 0
