@@ -153,7 +153,7 @@ grep -q "^echo from " <<<"$out" || fail "no UDP echo after B's restart: $out"
 ok "A: $(grep 'connected to the peer again' "$LWIPD_LOG" | tail -n1 | sed 's/^lwipd: //'); $out"
 
 check "A restarted: B retries with backoff and reconnects"
-lwipd_stop >/dev/null
+lwipd_stop
 wait_file "$TMPD/b.log" "the peer closed the connection; reconnecting" || fail "B did not notice A's exit"
 [ -e "$SOCK" ] && fail "A left its socket $SOCK behind"
 sleep 1                         # B retries meanwhile (debug: cannot connect)

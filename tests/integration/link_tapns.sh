@@ -51,7 +51,7 @@ run_case() {
 			fail "no reply from $a: $(tail -n 2 <<<"$out" | tr '\n' ' ')"
 		ok "$a: $(grep 'packets transmitted' <<<"$out")"
 	done
-	lwipd_stop >/dev/null
+	lwipd_stop
 	check "$who: the helper left with lwipd"
 	for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	kill -0 "$pid" 2>/dev/null && fail "helper pid $pid still runs"
