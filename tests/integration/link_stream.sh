@@ -94,6 +94,12 @@ wait_file "$TMPD/b.log" "stream:$SOCK: connected to the peer" || fail "B did not
 wait_file "$TMPD/b.log" "$B6 is preferred" || fail "B's $B6 never became preferred"
 ok "$(grep -m1 'connected to the peer' "$TMPD/b.log" | sed 's/^lwipd: //')"
 
+check "one peer at a time: a second one is closed at once, B keeps the link"
+out=$(wire_peer "$SOCK" idle 3)
+[ "$out" = closed ] || fail "a second peer was not closed: $out"
+wait_log "refused a second peer" 5 || fail "the refusal was not logged"
+ok "$(log_line 'refused a second peer' | sed 's/^lwipd: //')"
+
 check "UDP round trips between programs under each stack, IPv4 and IPv6"
 bg uecho run_a /usr/bin/python3 "$APPS" udp-echo 4711
 wait_file "$TMPD/uecho.log" listening || fail "UDP echo under A did not start"

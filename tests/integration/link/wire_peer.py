@@ -10,6 +10,8 @@ that wire.
   wire_peer.py SOCK bad LEN          send the length word LEN and print
                                      "closed" when lwipd drops us (5 s)
   wire_peer.py SOCK stall SECONDS    connect, read nothing for SECONDS
+  wire_peer.py SOCK idle SECONDS     connect, read for SECONDS; print
+                                     "closed" if lwipd closed on us
   wire_peer.py SOCK junk N           N frames to a multicast MAC nobody
                                      joined and N to another host's MAC
 """
@@ -170,6 +172,17 @@ def main():
         return ping(s, args[0], args[1])
     if cmd == 'bad':
         return bad(s, int(args[0]))
+    if cmd == 'idle':
+        for _ in frames(s, float(args[0])):
+            pass
+        try:
+            closed = s.recv(1, socket.MSG_DONTWAIT) == b''
+        except BlockingIOError:
+            closed = False
+        except ConnectionResetError:
+            closed = True
+        print('closed' if closed else 'still open', flush=True)
+        return 0
     if cmd == 'junk':
         return junk(s, int(args[0]))
     if cmd == 'stall':
