@@ -332,7 +332,8 @@ static int stream_listen(struct link *l, char *err, size_t errlen)
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot listen on %s: %s%s", l->name,
 			 s->addr.sun_path, strerror(errno), errno == EADDRINUSE ?
-			 " (another program listens there, or it is not a socket)" : "");
+			 " (another program listens there, or it is not a socket)" :
+			 errno == ENOENT ? " (create its directory first)" : "");
 		close(fd);
 		return -1;
 	}
