@@ -45,13 +45,20 @@ done
 
 # passt_start LOG - passt in $NS as uid 65534, in the foreground
 passt_start() {
+	local end
 	say "   start: passt -f -s $SOCK (log $1)"
 	rm -f "$TMPD/s/passt.pid"
 	bg passt as_user_ns passt -f -l "$1" -P "$TMPD/s/passt.pid" -s "$SOCK" \
 		-a 10.0.2.15 -n 24 -g "$GW4" -a fd00:2::15 -g "$GW6" \
 		--no-dhcp-dns --no-dhcp-search
 	wait_file "$1" "UNIX domain socket bound" 10 || fail "passt did not start: $(cat "$TMPD/passt.log" "$1" 2>/dev/null)"
+	end=$(( $(date +%s) + 10 ))
+	until [ -s "$TMPD/s/passt.pid" ]; do     # written after the socket is bound
+		[ "$(date +%s)" -ge "$end" ] && fail "passt wrote no pid file"
+		sleep 0.1
+	done
 	PASST_PID=$(cat "$TMPD/s/passt.pid")
+	kill -0 "$PASST_PID" || fail "passt's pid file says $PASST_PID, which is not running"
 }
 
 # fetch URL WHAT - curl under lwip-run; the file must come back whole
