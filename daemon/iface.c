@@ -1,11 +1,12 @@
 /* iface.c - bring interfaces up from their configuration, change them
  * incrementally, and take them down cleanly
  *
- * Each -i is one TAP link with, in lwIP: an IPv4 address (static or DHCP),
- * an EUI-64 link-local address with DAD, SLAAC from router advertisements,
- * manual IPv6 addresses with DAD, and stateless DHCPv6 for DNS when the RA
- * sets O.  ifaces_apply() compares the running configuration with a new
- * one and changes only what differs, so unrelated connections survive.
+ * Each -i is one link (a TAP, passt, a stream socket: link.c) with, in
+ * lwIP: an IPv4 address (static or DHCP), an EUI-64 link-local address
+ * with DAD, SLAAC from router advertisements, manual IPv6 addresses with
+ * DAD, and stateless DHCPv6 for DNS when the RA sets O.  ifaces_apply()
+ * compares the running configuration with a new one and changes only what
+ * differs, so unrelated connections survive.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -163,11 +164,11 @@ static void apply_changes(struct iface *i, const struct iface_config *n)
 	i->link.filter.promisc_multicast = n->promisc_multicast;
 	if (n->down != o->down) {
 		if (n->down) {
-			netif_set_link_down(nif);
+			link_set_admin(&i->link, false);
 			netif_set_down(nif);
 		} else {
 			netif_set_up(nif);
-			netif_set_link_up(nif);
+			link_set_admin(&i->link, true);
 		}
 		log_info("%s: %s", n->name, n->down ? "down (by request)" : "up again");
 	}
@@ -192,7 +193,7 @@ static int iface_up(struct iface *i, const struct iface_config *ifc,
 	i->cfg = empty;
 	snprintf(i->cfg.name, sizeof(i->cfg.name), "%s", ifc->name);
 	netif_set_up(&i->link.netif);
-	netif_set_link_up(&i->link.netif);
+	link_set_admin(&i->link, true);
 	netif_create_ip6_linklocal_address(&i->link.netif, 1);
 	dhcp6_enable_stateless(&i->link.netif);
 	log_info("%s: up, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u", ifc->name,

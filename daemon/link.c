@@ -1,17 +1,19 @@
-/* link.c - the Ethernet netif over a TAP device
+/* link.c - the Ethernet netif, whatever carries its frames
  *
- * Receive: on each wake, read frames until EAGAIN (the kernel's TAP queue
- * holds 1000 frames and drops beyond), pass each through the MAC filter and
- * hand it to lwIP's ethernet_input().  Transmit: lwIP's linkoutput writes
- * the pbuf chain with one writev(2).  Every frame in and out can be
- * captured (--pcap).  lwIP programs the MAC filter through its
- * igmp_mac_filter and mld_mac_filter hooks.
+ * Every back end (link_tap.c, link_tapns.c, link_stream.c) hands each
+ * frame it receives to link_input(), and lwIP's linkoutput is
+ * link_output(), which gives each frame to the back end's send().  Those
+ * two are the only ways in and out, so the counters, the pcap capture
+ * (--pcap) and the software MAC filter are the same for every back end.
+ * lwIP programs the MAC filter through its igmp_mac_filter and
+ * mld_mac_filter hooks.  The netif's link is up while the back end has a
+ * peer (its carrier) and the interface is not --down; bringing it up
+ * again restarts DHCP (a reboot request for the lease held) and router
+ * solicitation, which is lwIP's netif_set_link_up().
  */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "lwip/etharp.h"
@@ -19,18 +21,15 @@
 #include "lwip/igmp.h"
 #include "lwip/mld6.h"
 #include "lwip/pbuf.h"
+#include "lwip/stats.h"
 #include "netif/ethernet.h"
 
 #include "ethaddr.h"
 #include "link.h"
 #include "log.h"
 #include "pcap.h"
-#include "tap.h"
 
-#define LINK_MAX_FRAME   (65535 + 18)   /* largest TAP MTU plus header and VLAN tag */
 #define LINK_MAX_IOV     64             /* pbufs in one transmitted frame */
-
-static uint8_t rxbuf[LINK_MAX_FRAME];   /* one loop thread: one buffer */
 
 /* link_of() - the link a netif belongs to (the netif is its first member) */
 struct link *link_of(struct netif *netif)
@@ -40,26 +39,27 @@ struct link *link_of(struct netif *netif)
 
 static err_t link_output(struct netif *netif, struct pbuf *p);
 
-/* link_is_ours() - is @netif a TAP link (not lwIP's loopback)? */
+/* link_is_ours() - is @netif one of our links (not lwIP's loopback)? */
 bool link_is_ours(const struct netif *netif)
 {
 	return netif->linkoutput == link_output;
 }
 
-/* link_netif_name() - our name of a netif: the TAP's, or "lo" */
+/* link_netif_name() - our name of a netif: the -i word, or "lo" */
 const char *link_netif_name(struct netif *netif)
 {
 	return link_is_ours(netif) ? link_of(netif)->name : "lo";
 }
 
-/* link_output() - lwIP's linkoutput: send one frame to the TAP */
+/* link_output() - lwIP's linkoutput, the one way out: capture the frame,
+ * give it to the back end, count what happened
+ */
 static err_t link_output(struct netif *netif, struct pbuf *p)
 {
 	struct link *l = link_of(netif);
 	struct iovec iov[LINK_MAX_IOV];
 	struct pbuf *q;
 	int n = 0;
-	ssize_t w;
 
 	for (q = p; q && n < LINK_MAX_IOV; q = q->next) {
 		iov[n].iov_base = q->payload;
@@ -67,70 +67,90 @@ static err_t link_output(struct netif *netif, struct pbuf *p)
 	}
 	if (q) {                        /* a longer chain than we take at once */
 		l->c.tx_errors++;
+		LINK_STATS_INC(link.err);
 		return ERR_BUF;
 	}
 	pcap_write(iov, n, p->tot_len);
-	w = writev(l->fd, iov, n);
-	if (w != (ssize_t)p->tot_len) {
-		l->c.tx_errors++;
-		if (w < 0 && errno == EIO)
-			log_debug("%s: write: the device is down", l->name);
-		return ERR_IF;
+	switch (l->ops->send(l, iov, n, p->tot_len)) {
+	case LINK_TX_SENT:
+		l->c.tx_frames++;
+		l->c.tx_bytes += p->tot_len;
+		LINK_STATS_INC(link.xmit);
+		return ERR_OK;
+	case LINK_TX_DROPPED:
+		l->c.tx_dropped++;
+		LINK_STATS_INC(link.drop);
+		return ERR_OK;          /* a lost frame, as on a wire */
+	case LINK_TX_ERROR:
+		break;
 	}
-	l->c.tx_frames++;
-	l->c.tx_bytes += p->tot_len;
-	return ERR_OK;
+	l->c.tx_errors++;
+	LINK_STATS_INC(link.err);
+	return ERR_IF;
 }
 
-/* link_deliver() - filter one received frame of @len bytes in rxbuf and
- * give it to lwIP
+/* link_input() - the one way in: count and capture one received frame
+ * of @len bytes, pass it through the MAC filter and give a copy to lwIP.
+ * @frame is the back end's buffer; it may be reused once this returns.
  */
-static void link_deliver(struct link *l, size_t len)
+void link_input(struct link *l, const uint8_t *frame, size_t len)
 {
-	struct iovec iov = { .iov_base = rxbuf, .iov_len = len };
+	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 	struct pbuf *p;
 
 	l->c.rx_frames++;
 	l->c.rx_bytes += len;
+	LINK_STATS_INC(link.recv);
 	pcap_write(&iov, 1, len);
-	if (len < SIZEOF_ETH_HDR) {
+	if (len < SIZEOF_ETH_HDR || len > LINK_MAX_FRAME || len > 0xffff) {
 		l->c.rx_errors++;
+		LINK_STATS_INC(link.lenerr);
 		return;
 	}
-	if (!macfilter_accepts(macfilter_check(&l->filter, rxbuf)))
+	if (!macfilter_accepts(macfilter_check(&l->filter, frame)))
 		return;
 	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
 	if (!p) {
 		l->c.rx_nomem++;
+		LINK_STATS_INC(link.memerr);
 		return;
 	}
-	memcpy(p->payload, rxbuf, len);
+	memcpy(p->payload, frame, len);
 	if (l->netif.input(p, &l->netif) != ERR_OK)
 		pbuf_free(p);
 }
 
-/* link_readable() - the TAP fd is readable: drain it until EAGAIN */
-static void link_readable(void *arg, uint32_t events)
+/* link_sync() - the netif's link is up while there is a carrier and the
+ * interface is not --down
+ */
+static void link_sync(struct link *l)
 {
-	struct link *l = arg;
+	bool up = l->carrier && l->admin_up;
 
-	(void)events;
-	for (;;) {
-		ssize_t n = read(l->fd, rxbuf, sizeof(rxbuf));
+	if (up && !netif_is_link_up(&l->netif))
+		netif_set_link_up(&l->netif);
+	else if (!up && netif_is_link_up(&l->netif))
+		netif_set_link_down(&l->netif);
+}
 
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			l->c.rx_errors++;
-			log_warn("%s: read: %s", l->name, strerror(errno));
-			return;
-		}
-		if (n > 0xffff) {
-			l->c.rx_errors++;
-			continue;
-		}
-		link_deliver(l, (size_t)n);
-	}
+/* link_set_carrier() - the back end got (@on) or lost its peer */
+void link_set_carrier(struct link *l, bool on)
+{
+	l->carrier = on;
+	link_sync(l);
+}
+
+/* link_set_admin() - the interface was brought up or taken --down */
+void link_set_admin(struct link *l, bool up)
+{
+	l->admin_up = up;
+	link_sync(l);
+}
+
+/* link_state() - the back end in a few words ("tap", "passt connected") */
+void link_state(const struct link *l, char *buf, size_t len)
+{
+	l->ops->state(l, buf, len);
 }
 
 /* link_igmp_filter() - lwIP joined or left an IPv4 group on this link */
@@ -164,14 +184,14 @@ static err_t link_mld_filter(struct netif *netif, const ip6_addr_t *group,
 	return ERR_OK;
 }
 
-/* link_netif_init() - lwIP's netif init callback for a TAP link */
+/* link_netif_init() - lwIP's netif init callback for a link */
 static err_t link_netif_init(struct netif *netif)
 {
 	struct link *l = link_of(netif);
 	ip6_addr_t allnodes;
 
-	netif->name[0] = 't';
-	netif->name[1] = 'p';
+	netif->name[0] = 'l';
+	netif->name[1] = 'k';
 	netif->output = etharp_output;
 	netif->output_ip6 = ethip6_output;
 	netif->linkoutput = link_output;
@@ -188,43 +208,52 @@ static err_t link_netif_init(struct netif *netif)
 	return ERR_OK;
 }
 
-/* link_open() - open TAP @name and add it to lwIP as a netif that is up,
- * with no address yet.  Returns 0, or -1 with @err set.
+/* ops_of() - the back end for a link kind */
+static const struct link_ops *ops_of(enum link_kind kind)
+{
+	switch (kind) {
+	case LINK_TAP:          return &link_tap_ops;
+	case LINK_TAPNS:        return &link_tapns_ops;
+	case LINK_PASST:
+	case LINK_STREAM:
+	case LINK_STREAM_LISTEN: return &link_stream_ops;
+	}
+	return NULL;
+}
+
+/* link_open() - open the link -i @name names and add it to lwIP as a
+ * netif with no address, administratively down (link_set_admin() brings
+ * it up).  Returns 0, or -1 with @err set.
  */
 int link_open(struct link *l, const char *name, const uint8_t mac[6],
 	      int promisc_multicast, char *err, size_t errlen)
 {
-	int mtu;
+	struct link_spec spec;
+	char canon[LINK_NAME_MAX];
 
 	memset(l, 0, sizeof(*l));
-	snprintf(l->name, sizeof(l->name), "%s", name);
-	l->fd = tap_open(name, err, errlen);
-	if (l->fd < 0)
+	l->fd = -1;
+	if (link_spec_parse(name, &spec, canon, sizeof(canon), err, errlen))
 		return -1;
-	mtu = tap_mtu(name);
-	if (mtu < 1280 || mtu > 65535) {
-		if (mtu > 0)
-			log_warn("%s: MTU %d out of range, using 1500", name, mtu);
-		mtu = mtu > 65535 ? 65535 : 1500;
-	}
-	l->mtu = (uint16_t)mtu;
+	snprintf(l->name, sizeof(l->name), "%s", canon);
+	l->kind = spec.kind;
+	l->ops = ops_of(spec.kind);
+	l->mtu = 1500;
 	memcpy(l->mac, mac, 6);
 	macfilter_init(&l->filter, mac, promisc_multicast);
+	if (l->ops->open(l, spec.arg, err, errlen))
+		return -1;
 	if (!netif_add(&l->netif, NULL, NULL, NULL, NULL, link_netif_init,
 		       ethernet_input)) {
-		snprintf(err, errlen, "%s: lwIP refused the interface", name);
-		close(l->fd);
+		snprintf(err, errlen, "%s: lwIP refused the interface", l->name);
+		l->ops->close(l);
 		return -1;
 	}
-	if (loop_add(&l->watch, l->fd, EPOLLIN, link_readable, l)) {
-		snprintf(err, errlen, "%s: cannot watch the TAP fd", name);
+	if (l->ops->start(l, err, errlen)) {
+		l->ops->close(l);
 		netif_remove(&l->netif);
-		close(l->fd);
 		return -1;
 	}
-	if (tap_is_up(name) == 0)
-		log_warn("%s: the device is down; bring it up with `ip link set %s up`",
-			 name, name);
 	return 0;
 }
 
@@ -232,21 +261,21 @@ int link_open(struct link *l, const char *name, const uint8_t mac[6],
 void link_log_counters(const struct link *l)
 {
 	log_info("%s: rx %llu frames %llu bytes, tx %llu frames %llu bytes, "
-		 "MAC filter dropped %llu multicast %llu unicast, errors rx %llu tx %llu",
+		 "MAC filter dropped %llu multicast %llu unicast, errors rx %llu tx %llu, "
+		 "tx dropped %llu",
 		 l->name, (unsigned long long)l->c.rx_frames,
 		 (unsigned long long)l->c.rx_bytes, (unsigned long long)l->c.tx_frames,
 		 (unsigned long long)l->c.tx_bytes,
 		 (unsigned long long)l->filter.drops_multicast,
 		 (unsigned long long)l->filter.drops_unicast,
-		 (unsigned long long)l->c.rx_errors, (unsigned long long)l->c.tx_errors);
+		 (unsigned long long)l->c.rx_errors, (unsigned long long)l->c.tx_errors,
+		 (unsigned long long)l->c.tx_dropped);
 }
 
-/* link_close() - remove the netif from lwIP and close the TAP */
+/* link_close() - remove the netif from lwIP and close the back end */
 void link_close(struct link *l)
 {
 	link_log_counters(l);
-	loop_del(&l->watch);
+	l->ops->close(l);
 	netif_remove(&l->netif);
-	close(l->fd);
-	l->fd = -1;
 }

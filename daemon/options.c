@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "link_spec.h"
 #include "options.h"
 
 enum opt_id {
@@ -34,7 +35,7 @@ struct opt_def {
 };
 
 static const struct opt_def opts[] = {
-	{ O_IFACE,   'i', "interface", "NAME", false, "TAP device to use; later address options apply to it" },
+	{ O_IFACE,   'i', "interface", "LINK", false, "link to use (see Links below); later address options apply to it" },
 	{ O_ADDR,    'a', "address",   "ADDR[/LEN]", true, "static IPv4 address" },
 	{ O_MASK,    'm', "netmask",   "MASK", true, "IPv4 netmask (default: by address class)" },
 	{ O_GW,      'g', "gateway",   "ADDR", true, "IPv4 default gateway" },
@@ -283,21 +284,24 @@ static int opt_dns(struct parser *p, const char *arg)
 	return OPT_OK;
 }
 
-/* opt_iface() - -i NAME: select (creating if new) the current interface */
+/* opt_iface() - -i WORD: select (creating if new) the current interface;
+ * WORD is a TAP name or KIND:ARG (link_spec.c), kept in canonical form
+ */
 static int opt_iface(struct parser *p, const char *arg)
 {
 	struct iface_config *ifc;
+	struct link_spec spec;
+	char name[LINK_NAME_MAX];
 
-	if (!*arg || strlen(arg) >= IFNAMSIZ || strchr(arg, '/'))
-		return parse_fail(p, "-i %s: not an interface name (1 to %d characters)",
-				  arg, IFNAMSIZ - 1);
-	ifc = options_find_iface(p->c, arg);
+	if (link_spec_parse(arg, &spec, name, sizeof(name), p->err, p->errlen))
+		return OPT_ERROR;
+	ifc = options_find_iface(p->c, name);
 	if (!ifc) {
 		if (p->c->n_ifaces >= MAX_IFACES)
 			return parse_fail(p, "-i %s: at most %d interfaces", arg, MAX_IFACES);
 		ifc = &p->c->ifaces[p->c->n_ifaces++];
 		memset(ifc, 0, sizeof(*ifc));
-		strcpy(ifc->name, arg);
+		strcpy(ifc->name, name);
 		ifc->slaac = true;
 	}
 	p->cur = ifc;
@@ -618,9 +622,9 @@ size_t options_format(const struct config *c, char *buf, size_t len)
 /* options_usage() - the --help text */
 void options_usage(FILE *f)
 {
-	fprintf(f, "Usage: lwipd -i NAME [interface options] [-i NAME ...] [options]\n"
-		"A user-space TCP/IP stack (lwIP) on a TAP device, serving IPv4 and IPv6\n"
-		"to programs started with lwip-run.\n\n");
+	fprintf(f, "Usage: lwipd -i LINK [interface options] [-i LINK ...] [options]\n"
+		"A user-space TCP/IP stack (lwIP) on a TAP device, passt or a stream\n"
+		"socket, serving IPv4 and IPv6 to programs started with lwip-run.\n\n");
 	for (size_t i = 0; i < N_OPTS; i++) {
 		char left[48];
 
@@ -632,7 +636,12 @@ void options_usage(FILE *f)
 			 opts[i].arg ? opts[i].arg : "");
 		fprintf(f, "  %-30s %s\n", left, opts[i].help);
 	}
-	fprintf(f, "\nCreate a TAP you may open once, as root:\n"
-		"  ip tuntap add dev tap0 mode tap user $USER && ip link set tap0 up\n"
+	fprintf(f, "\nLinks (-i):\n"
+		"  NAME, tap:NAME       an existing TAP; create one you may open once, as root:\n"
+		"                       ip tuntap add dev tap0 mode tap user $USER && ip link set tap0 up\n"
+		"  passt:PATH           a running passt's socket (`passt -f -s PATH`): no admin step\n"
+		"  stream:PATH          connect to a QEMU-style stream socket (another lwipd, QEMU)\n"
+		"  stream-listen:PATH   listen there for one such peer at a time\n"
+		"  tap-ns               a TAP in a private user and network namespace (isolated)\n"
 		"See lwipd(8).\n");
 }

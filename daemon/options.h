@@ -12,6 +12,8 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include "link_spec.h"
+
 #define MAX_IFACES      8   /* -i per daemon */
 #define MAX_ADDR6       6   /* -A per interface: lwIP holds 8, minus link-local and SLAAC */
 #define MAX_DNS         4   /* --dns */
@@ -24,7 +26,7 @@ struct addr6_config {
 };
 
 struct iface_config {
-	char name[IFNAMSIZ];
+	char name[LINK_NAME_MAX];       /* the -i word, canonical (link_spec.c) */
 	bool have_mac;
 	uint8_t mac[6];
 	bool have_addr;                 /* -a */

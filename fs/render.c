@@ -116,23 +116,25 @@ static void iface_groups(struct sbuf *b, struct netif *n)
 	sbuf_printf(b, "\n");
 }
 
-/* iface_link() - MAC filter and counters of a TAP link */
+/* iface_link() - back end, MAC filter and counters of one of our links */
 static void iface_link(struct sbuf *b, const struct link *l)
 {
-	char m[18];
+	char m[18], st[128];
 
+	link_state(l, st, sizeof(st));
+	sbuf_printf(b, "    link %s\n", st);
 	sbuf_printf(b, "    macfilter%s", l->filter.promisc_multicast ? " promisc-multicast" : "");
 	for (int i = 0; i < l->filter.n; i++)
 		sbuf_printf(b, " %s", mac_str(l->filter.e[i].mac, m));
 	sbuf_printf(b, "\n    rx frames %llu bytes %llu errors %llu nomem %llu "
 		    "filtered multicast %llu unicast %llu\n"
-		    "    tx frames %llu bytes %llu errors %llu\n",
+		    "    tx frames %llu bytes %llu errors %llu dropped %llu\n",
 		    (unsigned long long)l->c.rx_frames, (unsigned long long)l->c.rx_bytes,
 		    (unsigned long long)l->c.rx_errors, (unsigned long long)l->c.rx_nomem,
 		    (unsigned long long)l->filter.drops_multicast,
 		    (unsigned long long)l->filter.drops_unicast,
 		    (unsigned long long)l->c.tx_frames, (unsigned long long)l->c.tx_bytes,
-		    (unsigned long long)l->c.tx_errors);
+		    (unsigned long long)l->c.tx_errors, (unsigned long long)l->c.tx_dropped);
 }
 
 /* render_interfaces() - like `ip addr`, plus groups, filter and counters */

@@ -194,3 +194,47 @@ Test(options, format_round_trips)
 	cr_assert_eq(again.n_ifaces, 2);
 	cr_assert_eq(memcmp(&again.ifaces, &c.ifaces, sizeof(c.ifaces)), 0);
 }
+
+Test(options, link_forms_are_canonical)
+{
+	char line[1024];
+
+	cr_assert_eq(parse("-i", "tap:tap0", "-a", "10.0.0.2/24", "-i", "tap0", "--dhcp",
+			   "-i", "passt:/run/user/1000/passt.sock", "-i", "tap-ns:tap0",
+			   "-i", "stream:/tmp/s", "-i", "stream-listen:/tmp/s", NULL), 0, "%s", err);
+	cr_assert_eq(c.n_ifaces, 5, "tap:tap0 and tap0 are one interface, so are tap-ns:tap0 and tap-ns");
+	cr_assert_str_eq(c.ifaces[0].name, "tap0");
+	cr_assert(c.ifaces[0].dhcp && c.ifaces[0].have_addr);
+	cr_assert_str_eq(c.ifaces[1].name, "passt:/run/user/1000/passt.sock");
+	cr_assert_str_eq(c.ifaces[2].name, "tap-ns");
+	cr_assert_str_eq(c.ifaces[3].name, "stream:/tmp/s");
+	cr_assert_str_eq(c.ifaces[4].name, "stream-listen:/tmp/s");
+	options_format(&c, line, sizeof(line));
+	cr_assert(strstr(line, "-i passt:/run/user/1000/passt.sock -i tap-ns -i stream:/tmp/s "
+			 "-i stream-listen:/tmp/s "), "%s", line);
+}
+
+Test(options, link_forms_errors)
+{
+	static const struct { const char *word, *msg; } bad[] = {
+		{ "foo:bar", "unknown link kind \"foo\"" },
+		{ "passt:", "needs a Unix socket path" },
+		{ "stream:/tmp/a b", "no spaces" },
+		{ "tap:", "not a TAP name" },
+		{ "tap-ns:abcdefghijklmnop", "not a TAP name" },
+		{ "abcdefghijklmnopq", "not an interface name" },
+	};
+	char longpath[200];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(parse("-i", bad[i].word, NULL), OPT_ERROR, "%s", bad[i].word);
+		cr_assert(strstr(err, bad[i].msg), "-i %s: %s", bad[i].word, err);
+	}
+	memset(longpath, 'a', sizeof(longpath));
+	memcpy(longpath, "stream:/", 8);
+	longpath[7 + 108] = '\0';       /* a path of 108 characters: one too many */
+	cr_assert_eq(parse("-i", longpath, NULL), OPT_ERROR);
+	cr_assert(strstr(err, "1 to 107 characters"), "%s", err);
+	longpath[7 + 107] = '\0';
+	cr_assert_eq(parse("-i", longpath, NULL), 0, "%s", err);
+}

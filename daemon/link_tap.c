@@ -1,0 +1,230 @@
+/* link_tap.c - the TAP back end (-i NAME, -i tap:NAME): open an existing
+ * device by name, read and write its frames
+ *
+ * Not lwIP's contrib tapif: no fixed buffers, no exit() on error, no
+ * shelling out to ifconfig.  Opening needs no privilege when the device was
+ * made with `ip tuntap add dev NAME mode tap user $USER`, or inside
+ * `unshare -rn`.  Errors say why, and what to run.  Reading drains the
+ * device until EAGAIN on every wake (the kernel's TAP queue holds 1000
+ * frames and drops beyond); each frame goes to link_input().  The reading
+ * and writing half also serves tap-ns (link_tapns.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "link.h"
+#include "link_tap.h"
+#include "log.h"
+
+static uint8_t rxbuf[LINK_MAX_FRAME];   /* one loop thread: one buffer */
+
+/* explain() - turn a TUNSETIFF failure into a message that says what to do */
+static void explain(const char *name, int e, char *err, size_t errlen)
+{
+	int exists = if_nametoindex(name) != 0;
+
+	if (e == EPERM && !exists && (!strcmp(name, "passt") || !strncmp(name, "stream", 6)))
+		snprintf(err, errlen, "cannot open TAP %s: no such device (a word without a colon "
+			 "names a TAP; did you mean -i %s:PATH?)", name, name);
+	else if (e == EPERM && !exists)
+		snprintf(err, errlen, "cannot open TAP %s: no such device; create it with "
+			 "`ip tuntap add dev %s mode tap user $USER && ip link set %s up` "
+			 "(as root), or run lwipd inside `unshare -rn`", name, name, name);
+	else if (e == EPERM)
+		snprintf(err, errlen, "cannot open TAP %s: not yours; recreate it for your user: "
+			 "`ip tuntap del dev %s mode tap && ip tuntap add dev %s mode tap user $USER`",
+			 name, name, name);
+	else if (e == EBUSY)
+		snprintf(err, errlen, "cannot open TAP %s: another program has it open "
+			 "(another lwipd?)", name);
+	else if (e == EINVAL)
+		snprintf(err, errlen, "cannot open TAP %s: it is not a TAP device "
+			 "(a TUN? create it with `mode tap`)", name);
+	else
+		snprintf(err, errlen, "cannot open TAP %s: %s", name, strerror(e));
+}
+
+/* tap_open() - attach to TAP @name; returns a non-blocking, close-on-exec
+ * fd, or -1 with @err set
+ */
+static int tap_open(const char *name, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	int fd, e;
+
+	/* TUNSETIFF would create a missing device when we may (root): lwipd
+	 * only attaches to a TAP someone set up, with its addresses and
+	 * routes on the kernel side. */
+	if (if_nametoindex(name) == 0) {
+		explain(name, EPERM, err, errlen);
+		return -1;
+	}
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		snprintf(err, errlen, "cannot open /dev/net/tun: %s; your user may not use it "
+			 "(Debian's default mode is 0666: `chmod 0666 /dev/net/tun` as root)",
+			 strerror(errno));
+		return -1;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open /dev/net/tun: %s (load the tun module: "
+			 "`modprobe tun`)", strerror(errno));
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		e = errno;
+		close(fd);
+		explain(name, e, err, errlen);
+		return -1;
+	}
+	return fd;
+}
+
+/* ifreq_get() - one SIOCGIF* ioctl on @name; -1 on error */
+static int ifreq_get(const char *name, unsigned long req, struct ifreq *ifr)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+	if (s < 0)
+		return -1;
+	memset(ifr, 0, sizeof(*ifr));
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
+	rc = ioctl(s, req, ifr);
+	close(s);
+	return rc;
+}
+
+/* tap_mtu() - the device's MTU, or -1 */
+static int tap_mtu(const char *name)
+{
+	struct ifreq ifr;
+
+	if (ifreq_get(name, SIOCGIFMTU, &ifr) < 0)
+		return -1;
+	return ifr.ifr_mtu;
+}
+
+/* tap_is_up() - 1 if the kernel side is administratively up, 0 if down,
+ * -1 if unknown
+ */
+static int tap_is_up(const char *name)
+{
+	struct ifreq ifr;
+
+	if (ifreq_get(name, SIOCGIFFLAGS, &ifr) < 0)
+		return -1;
+	return !!(ifr.ifr_flags & IFF_UP);
+}
+
+/* link_tap_readable() - the TAP fd is readable: drain it until EAGAIN */
+static void link_tap_readable(void *arg, uint32_t events)
+{
+	struct link *l = arg;
+
+	(void)events;
+	for (;;) {
+		ssize_t n = read(l->fd, rxbuf, sizeof(rxbuf));
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			l->c.rx_errors++;
+			log_warn("%s: read: %s", l->name, strerror(errno));
+			return;
+		}
+		link_input(l, rxbuf, (size_t)n);
+	}
+}
+
+/* link_tap_start() - watch the TAP fd in l->fd; the carrier is on (a TAP
+ * always has its kernel side)
+ */
+int link_tap_start(struct link *l, char *err, size_t errlen)
+{
+	if (loop_add(&l->watch, l->fd, EPOLLIN, link_tap_readable, l)) {
+		snprintf(err, errlen, "%s: cannot watch the TAP fd", l->name);
+		return -1;
+	}
+	link_set_carrier(l, true);
+	return 0;
+}
+
+/* link_tap_send() - write one frame with one writev(2); a TAP write never
+ * blocks (the kernel drops when its queue is full)
+ */
+enum link_tx link_tap_send(struct link *l, const struct iovec *iov, int n, size_t len)
+{
+	ssize_t w = writev(l->fd, iov, n);
+
+	if (w == (ssize_t)len)
+		return LINK_TX_SENT;
+	if (w < 0 && errno == EIO)
+		log_debug("%s: write: the device is down", l->name);
+	if (w < 0 && (errno == EAGAIN || errno == ENOBUFS))
+		return LINK_TX_DROPPED;
+	return LINK_TX_ERROR;
+}
+
+/* link_tap_stop() - stop watching and close the TAP */
+void link_tap_stop(struct link *l)
+{
+	loop_del(&l->watch);
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+/* tap_link_open() - open TAP @name and take its MTU */
+static int tap_link_open(struct link *l, const char *name, char *err, size_t errlen)
+{
+	int mtu;
+
+	l->fd = tap_open(name, err, errlen);
+	if (l->fd < 0)
+		return -1;
+	mtu = tap_mtu(name);
+	if (mtu < 1280 || mtu > 65535) {
+		if (mtu > 0)
+			log_warn("%s: MTU %d out of range, using 1500", name, mtu);
+		mtu = mtu > 65535 ? 65535 : 1500;
+	}
+	l->mtu = (uint16_t)mtu;
+	return 0;
+}
+
+/* tap_link_start() - watch the TAP; warn if its kernel side is down */
+static int tap_link_start(struct link *l, char *err, size_t errlen)
+{
+	if (link_tap_start(l, err, errlen))
+		return -1;
+	if (tap_is_up(l->name) == 0)
+		log_warn("%s: the device is down; bring it up with `ip link set %s up`",
+			 l->name, l->name);
+	return 0;
+}
+
+/* tap_link_state() - "tap" */
+static void tap_link_state(const struct link *l, char *buf, size_t len)
+{
+	(void)l;
+	snprintf(buf, len, "tap");
+}
+
+const struct link_ops link_tap_ops = {
+	.open = tap_link_open,
+	.start = tap_link_start,
+	.send = link_tap_send,
+	.state = tap_link_state,
+	.close = link_tap_stop,
+};
