@@ -13,7 +13,7 @@
 #include <netinet/in.h>
 
 #define MAX_IFACES      8   /* -i per daemon */
-#define MAX_ADDR6       6   /* -A per interface: lwIP holds 8, minus link-local and SLAAC */
+#define MAX_ADDR6       6   /* -A per interface (lwIP holds 16: link-local, SLAAC and temporaries too) */
 #define MAX_DNS         4   /* --dns */
 #define MAX_CONFIG_LINE 512 /* one line of a --config file */
 #define MAX_CONFIG_ARGS 16  /* words on one config line */
@@ -22,6 +22,8 @@ struct addr6_config {
 	struct in6_addr addr;
 	int plen;
 };
+
+enum addr_gen { ADDR_GEN_EUI64 = 0, ADDR_GEN_STABLE_PRIVACY };
 
 struct iface_config {
 	char name[IFNAMSIZ];
@@ -37,6 +39,10 @@ struct iface_config {
 	bool down;                      /* --down: administratively down */
 	int n_addr6;
 	struct addr6_config addr6[MAX_ADDR6];
+	enum addr_gen addr_gen;         /* --addr-gen (v6opts.c) */
+	bool temporary;                 /* --temporary: RFC 8981 addresses */
+	uint32_t temp_preferred;        /* --temp-preferred-lifetime, 0: default */
+	uint32_t temp_valid;            /* --temp-valid-lifetime, 0: default */
 };
 
 struct dns_config {
@@ -52,6 +58,7 @@ struct config {
 	char mount[PATH_MAX];           /* socket directory */
 	char config_file[PATH_MAX];     /* --config, re-read on SIGHUP */
 	char pcap[PATH_MAX];            /* --pcap */
+	char secret_file[PATH_MAX];     /* --secret-file, "" for the default */
 	int verbose;                    /* -v count */
 	bool no_fs;                     /* --no-fs */
 	bool help, version;
