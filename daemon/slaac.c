@@ -225,18 +225,35 @@ static int stable_iid(struct sif *s, const uint8_t prefix[8], uint8_t *counter,
 	struct taken_ctx t = { s, prefix };
 	struct iid_stable_in in = { .net_iface = s->name, .secret = key,
 				    .secret_len = key_len };
+	uint8_t x[IID_LEN];     /* not @iid: a record holding @iid is "taken" */
 
 	if (s->gen == ADDR_GEN_EUI64) {
-		iid_eui64(s->nif->hwaddr, iid);
-		return taken(iid, &t) ? -1 : 0;
-	}
-	if (!key_len) {
+		iid_eui64(s->nif->hwaddr, x);
+	} else if (!key_len) {
 		log_err("%s: stable-privacy addresses need the secret key, which is not loaded",
 			s->name);
 		return -1;
+	} else {
+		memcpy(in.prefix, prefix, 8);
+		if (iid_stable(&in, counter, taken, &t, x))
+			return -1;
 	}
-	memcpy(in.prefix, prefix, 8);
-	return iid_stable(&in, counter, taken, &t, iid);
+	if (s->gen == ADDR_GEN_EUI64 && taken(x, &t))
+		return -1;
+	memcpy(iid, x, IID_LEN);
+	return 0;
+}
+
+/* random_iid() - a random identifier not yet used under @prefix */
+static int random_iid(struct sif *s, const uint8_t prefix[8], uint8_t iid[IID_LEN])
+{
+	struct taken_ctx t = { s, prefix };
+	uint8_t x[IID_LEN];
+
+	if (iid_random(taken, &t, x))
+		return -1;
+	memcpy(iid, x, IID_LEN);
+	return 0;
 }
 
 /* lwip_add() - put @a into lwIP (slot 0 for the link-local address), as a
@@ -352,7 +369,6 @@ static void temp_new(struct sif *s, const struct sprefix *p, int64_t now,
 {
 	char str[IPFMT_LEN], ostr[IPFMT_LEN], pstr[IPFMT_LEN];
 	uint32_t desync = random32() % (s->temp_pref * 2 / 5 + 1);
-	struct taken_ctx t = { s, p->prefix };
 	int64_t pref, valid;
 	struct saddr *a;
 
@@ -367,7 +383,7 @@ static void temp_new(struct sif *s, const struct sprefix *p, int64_t now,
 	a->desync = desync;
 	a->pref_until = pref;
 	a->valid_until = valid;
-	if (iid_random(taken, &t, a->iid) || lwip_add(s, a) < 0) {
+	if (random_iid(s, p->prefix, a->iid) || lwip_add(s, a) < 0) {
 		a->used = false;
 		return;
 	}
@@ -428,7 +444,6 @@ static void ensure(struct sif *s, int64_t now)
 static void dad_failed(struct sif *s, struct saddr *a)
 {
 	char str[IPFMT_LEN], nstr[IPFMT_LEN];
-	struct taken_ctx t = { s, a->prefix };
 	int rc;
 
 	addr_str(s, a, str);
@@ -447,7 +462,7 @@ static void dad_failed(struct sif *s, struct saddr *a)
 	lwip_del(s, a);
 	a->dad_counter++;
 	if (a->kind == K_TEMP)
-		rc = iid_random(taken, &t, a->iid);
+		rc = random_iid(s, a->prefix, a->iid);
 	else
 		rc = stable_iid(s, a->prefix, &a->dad_counter, a->iid);
 	if (rc || lwip_add(s, a) < 0) {
