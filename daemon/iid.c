@@ -35,19 +35,6 @@ bool iid_is_reserved(const uint8_t iid[IID_LEN])
 	return !memcmp(iid, iana, 5);
 }
 
-/* iid_eui64() - the modified EUI-64 identifier of @mac (RFC 4291 app. A) */
-void iid_eui64(const uint8_t mac[6], uint8_t iid[IID_LEN])
-{
-	iid[0] = mac[0] ^ 0x02;
-	iid[1] = mac[1];
-	iid[2] = mac[2];
-	iid[3] = 0xff;
-	iid[4] = 0xfe;
-	iid[5] = mac[3];
-	iid[6] = mac[4];
-	iid[7] = mac[5];
-}
-
 /* iid_stable_f() - RFC 7217's F() for one DAD_Counter value, no checks */
 void iid_stable_f(const struct iid_stable_in *in, uint8_t dad_counter,
 		  uint8_t iid[IID_LEN])

@@ -1,6 +1,6 @@
-/* iid.h - IPv6 interface identifiers: modified EUI-64 (RFC 4291),
- * stable-privacy (RFC 7217), random for temporaries (RFC 8981), and the
- * reserved ones no address may use (RFC 5453)
+/* iid.h - IPv6 interface identifiers: stable-privacy (RFC 7217), random
+ * for temporaries (RFC 8981), and the reserved ones no address may use
+ * (RFC 5453).  Modified EUI-64 is ethaddr_eui64().
  */
 #ifndef LWIPD_IID_H
 #define LWIPD_IID_H
@@ -27,7 +27,6 @@ struct iid_stable_in {
 typedef bool (*iid_taken_fn)(const uint8_t iid[IID_LEN], void *arg);
 
 bool iid_is_reserved(const uint8_t iid[IID_LEN]);
-void iid_eui64(const uint8_t mac[6], uint8_t iid[IID_LEN]);
 void iid_stable_f(const struct iid_stable_in *in, uint8_t dad_counter,
 		  uint8_t iid[IID_LEN]);
 int iid_stable(const struct iid_stable_in *in, uint8_t *dad_counter,

@@ -30,6 +30,7 @@
 #include "lwip/raw.h"
 #include "lwip/timeouts.h"
 
+#include "ethaddr.h"
 #include "iid.h"
 #include "ipfmt.h"
 #include "log.h"
@@ -228,7 +229,7 @@ static int stable_iid(struct sif *s, const uint8_t prefix[8], uint8_t *counter,
 	uint8_t x[IID_LEN];     /* not @iid: a record holding @iid is "taken" */
 
 	if (s->gen == ADDR_GEN_EUI64) {
-		iid_eui64(s->nif->hwaddr, x);
+		ethaddr_eui64(s->nif->hwaddr, x);
 	} else if (!key_len) {
 		log_err("%s: stable-privacy addresses need the secret key, which is not loaded",
 			s->name);
