@@ -61,6 +61,15 @@ static void lifetime(struct sbuf *b, const char *what, u32_t v)
 		sbuf_printf(b, " %s %us", what, (unsigned)v);
 }
 
+/* time_left() - "forever" or seconds left (0 is 0 s, not static) */
+static void time_left(struct sbuf *b, const char *what, u32_t v)
+{
+	if (v == IP6_ADDR_LIFE_INFINITE)
+		sbuf_printf(b, " %s forever", what);
+	else
+		sbuf_printf(b, " %s %us", what, (unsigned)v);
+}
+
 /* iface_ipv4() - the inet line of an interface */
 static void iface_ipv4(struct sbuf *b, struct netif *n)
 {
@@ -100,8 +109,8 @@ static void iface_ipv6(struct sbuf *b, struct netif *n)
 			    ip6_addr_isloopback(ip) ? "preferred" : events_addr6_state_name(st));
 		if (slaac_addr_info(n, ip, &info)) {    /* lwIP holds it as static */
 			sbuf_printf(b, " %s", info.kind);
-			lifetime(b, "valid_lft", info.valid_left);
-			lifetime(b, "preferred_lft", info.pref_left);
+			time_left(b, "valid_lft", info.valid_left);
+			time_left(b, "preferred_lft", info.pref_left);
 			sbuf_printf(b, "\n");
 			continue;
 		}
