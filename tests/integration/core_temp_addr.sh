@@ -2,7 +2,7 @@
 # Temporary addresses (RFC 8981, --temporary) and source selection (RFC
 # 6724): lwipd holds a manual PREFIX::2 and, from dnsmasq's advertisement,
 # a SLAAC address and a temporary one, with a short temporary preferred
-# lifetime (12 s) and valid lifetime (25 s).  A program under lwip-run
+# lifetime (16 s) and valid lifetime (30 s).  A program under lwip-run
 # connects to a server on the kernel side without binding: the server sees
 # the temporary address as the peer (lwIP's own choice would be the manual
 # address).  After the temporary address is regenerated, a new connection
@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/shim_lib.sh"
 need_cmd python3
-SHIM_LWIPD_ARGS="--temporary --temp-preferred-lifetime 12 --temp-valid-lifetime 25"
+SHIM_LWIPD_ARGS="--temporary --temp-preferred-lifetime 16 --temp-valid-lifetime 30"
 shim_net
 kaddr fe80::1/64
 PORT=9480
@@ -50,18 +50,19 @@ wait_file "$TMPD/server.log" '^listening' || fail "server did not start: $(cat "
 dnsmasq_start --port=0 --enable-ra --dhcp-range="$NET6::,ra-only,64,1h" --ra-param="$TAP,10,600"
 
 expect_log "$TAP: temporary address [0-9a-f:]+ for $NET6::/64 \(preferred" "a temporary address"
-t1=$(log_line "temporary address [0-9a-f:]+ for $NET6::" | sed -E 's/.*temporary address ([0-9a-f:]+) .*/\1/')
-wait_log "$TAP: $t1 is preferred" || fail "$t1 never preferred"
+t=$(log_line "temporary address [0-9a-f:]+ for $NET6::" | sed -E 's/.*temporary address ([0-9a-f:]+) .*/\1/')
+wait_log "$TAP: $t is preferred" || fail "$t never preferred"
 pub=$(log_line "SLAAC address .* for $NET6::/64" | sed -E 's/.*SLAAC address ([0-9a-f:]+) .*/\1/')
 [ -n "$pub" ] || fail "no SLAAC address logged"
-grep -q "replaces $t1" "$LWIPD_LOG" && fail "$t1 already replaced before the first connection; machine too slow"
 
-check "a connection without bind() comes from the temporary address $t1"
+check "a connection without bind() comes from the current temporary address"
 bg client1 app python3 -c "$CLIENT" "$NET6::1" "$PORT" first "$TMPD/go" second
 wait_file "$TMPD/client1.log" '^ECHO first' || fail "client 1 got no echo: $(cat "$TMPD/client1.log")"
-peer1=$(grep -m1 '^CONN' "$TMPD/server.log" | cut -d' ' -f2)
-[ "$peer1" = "$t1" ] || fail "server saw $peer1, not the temporary $t1 (public $pub, manual $NET6::2)"
-ok "server saw $peer1 (public $pub and manual $NET6::2 not used)"
+t1=$(grep -m1 '^CONN' "$TMPD/server.log" | cut -d' ' -f2)
+grep -qE "temporary address $t1 for" "$LWIPD_LOG" ||
+	fail "server saw $t1, not a temporary address (public $pub, manual $NET6::2)"
+grep -q "replaces $t1" "$LWIPD_LOG" && fail "$t1 was already replaced when the connection was made"
+ok "server saw $t1 (public $pub and manual $NET6::2 not used)"
 
 check "the temporary address is regenerated before its preferred lifetime ends"
 wait_log "temporary address [0-9a-f:]+ for $NET6::/64 .*replaces $t1" 20 || fail "$t1 never replaced"
@@ -88,7 +89,7 @@ wait_file "$TMPD/client1.log" '^ECHO second' || fail "no echo over the old conne
 grep -q "^DATA $t1 second" "$TMPD/server.log" || fail "server did not get 'second' from $t1: $(cat "$TMPD/server.log")"
 ok "'second' went over $t1 and came back"
 
-check "$t1 is removed when its valid lifetime (25 s) ends"
+check "$t1 is removed when its valid lifetime (30 s) ends"
 wait_log "$TAP: $t1 gone" 30 || fail "$t1 never removed"
 grep -q "inet6 $t1/" "$TMPD/mnt/interfaces" && fail "$t1 still listed"
 ok "gone"
