@@ -2,7 +2,8 @@
  * incrementally, and take them down cleanly
  *
  * Each -i is one TAP link with, in lwIP: an IPv4 address (static or DHCP),
- * an EUI-64 link-local address with DAD, SLAAC from router advertisements,
+ * a link-local address with DAD and SLAAC from router advertisements (both
+ * formed by slaac.c),
  * manual IPv6 addresses with DAD, and stateless DHCPv6 for DNS when the RA
  * sets O.  ifaces_apply() compares the running configuration with a new
  * one and changes only what differs, so unrelated connections survive.
