@@ -15,11 +15,13 @@ $(BUILD)/obj/daemon/main.o: ALL_CFLAGS += -I fs
 
 $(BUILD)/lwipd: $(BUILD)/obj/daemon/main.o $(FS_OBJS) $(DAEMON_LIB) $(LWIP_LIB)
 	@echo "  LD  $@"
-	@$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/daemon/main.o $(FS_OBJS) -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group -lfuse3 -lpthread
+	@$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/daemon/main.o $(FS_OBJS) -Wl,--wrap=ip6_select_source_address -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group -lfuse3 -lpthread
 
 # Unit tests of the daemon's pure logic.
-TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o $(BUILD)/obj/daemon/link_spec.o
+TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o $(BUILD)/obj/daemon/link_spec.o $(BUILD)/obj/daemon/v6opts.o
 TEST_OBJS_test_ethaddr   := $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_macfilter := $(BUILD)/obj/daemon/macfilter.o $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_proto     := $(BUILD)/obj/common/proto.o
 TEST_OBJS_test_link_frame := $(BUILD)/obj/daemon/link_frame.o
+TEST_OBJS_test_v6addr    := $(BUILD)/obj/daemon/iid.o $(BUILD)/obj/daemon/sha256.o \
+			    $(BUILD)/obj/daemon/srcsel.o $(BUILD)/obj/daemon/ra.o

@@ -2,11 +2,11 @@
  * incrementally, and take them down cleanly
  *
  * Each -i is one link (a TAP, passt, a stream socket: link.c) with, in
- * lwIP: an IPv4 address (static or DHCP), an EUI-64 link-local address
- * with DAD, SLAAC from router advertisements, manual IPv6 addresses with
- * DAD, and stateless DHCPv6 for DNS when the RA sets O.  ifaces_apply()
- * compares the running configuration with a new one and changes only what
- * differs, so unrelated connections survive.
+ * lwIP: an IPv4 address (static or DHCP), a link-local address with DAD
+ * and SLAAC from router advertisements (both formed by slaac.c), manual
+ * IPv6 addresses with DAD, and stateless DHCPv6 for DNS when the RA sets
+ * O.  ifaces_apply() compares the running configuration with a new one and
+ * changes only what differs, so unrelated connections survive.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -21,6 +21,7 @@
 #include "ethaddr.h"
 #include "iface.h"
 #include "log.h"
+#include "slaac.h"
 
 static struct iface ifaces[MAX_IFACES];
 
@@ -160,7 +161,7 @@ static void apply_changes(struct iface *i, const struct iface_config *n)
 			del_addr6(i, &o->addr6[k]);
 	for (int k = 0; k < n->n_addr6; k++)
 		add_addr6(i, &n->addr6[k]);
-	netif_set_ip6_autoconfig_enabled(nif, n->slaac ? 1 : 0);
+	slaac_apply(nif, n);
 	i->link.filter.promisc_multicast = n->promisc_multicast;
 	if (n->down != o->down) {
 		if (n->down) {
@@ -194,7 +195,6 @@ static int iface_up(struct iface *i, const struct iface_config *ifc,
 	snprintf(i->cfg.name, sizeof(i->cfg.name), "%s", ifc->name);
 	netif_set_up(&i->link.netif);
 	link_set_admin(&i->link, true);
-	netif_create_ip6_linklocal_address(&i->link.netif, 1);
 	dhcp6_enable_stateless(&i->link.netif);
 	log_info("%s: up, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u", ifc->name,
 		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], i->link.mtu);
@@ -225,6 +225,7 @@ static void iface_down(struct iface *i)
 	if (i->cfg.dhcp)
 		dhcp_release_and_stop(&i->link.netif);
 	leave_groups(&i->link.netif);
+	slaac_detach(&i->link.netif);
 	netif_set_down(&i->link.netif);
 	link_close(&i->link);
 	log_info("%s: down", i->cfg.name);
@@ -249,6 +250,8 @@ int ifaces_apply(const struct config *c, char *err, size_t errlen)
 	struct iface *i, *next;
 	int k;
 
+	if (slaac_secret(c, err, errlen))
+		return -1;
 	for (i = iface_first(); i; i = next) {
 		next = iface_next(i);
 		for (k = 0; k < c->n_ifaces; k++)

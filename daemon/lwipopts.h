@@ -57,8 +57,8 @@
 
 /* ---- IPv6 ------------------------------------------------------------ */
 #define LWIP_IPV6                  1
-#define LWIP_IPV6_NUM_ADDRESSES    8  /* link-local, SLAAC per prefix, manual ones */
-#define LWIP_IPV6_AUTOCONFIG       1  /* SLAAC */
+#define LWIP_IPV6_NUM_ADDRESSES   16  /* link-local, SLAAC and temporaries per prefix, manual ones */
+#define LWIP_IPV6_AUTOCONFIG       1  /* compiled in but off per netif: slaac.c forms addresses */
 #define LWIP_IPV6_ADDRESS_LIFETIMES 1 /* honour valid/preferred lifetimes */
 #define LWIP_IPV6_DUP_DETECT_ATTEMPTS 1 /* DAD stays on, as in the seed */
 #define LWIP_IPV6_SEND_ROUTER_SOLICIT 1 /* ask for an RA at start */

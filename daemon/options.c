@@ -17,12 +17,13 @@
 
 #include "link_spec.h"
 #include "options.h"
+#include "v6opts.h"
 
 enum opt_id {
 	O_IFACE, O_ADDR, O_MASK, O_GW, O_ADDR6, O_DHCP, O_NO_SLAAC, O_MAC,
 	O_PROMISC, O_DNS, O_MOUNT, O_CONFIG, O_PCAP, O_VERBOSE, O_HELP,
 	O_VERSION, O_NO_DHCP, O_DEL_ADDR, O_DEL_ADDR6, O_DEL_GW, O_DOWN, O_UP,
-	O_NO_FS,
+	O_NO_FS, O_V6GEN, O_SECRET,
 };
 
 struct opt_def {
@@ -50,6 +51,13 @@ static const struct opt_def opts[] = {
 	{ O_DEL_GW,  0,   "del-gateway", NULL, true, "remove the IPv4 gateway" },
 	{ O_DOWN,    0,   "down",      NULL,   true, "take the interface down (addresses kept)" },
 	{ O_UP,      0,   "up",        NULL,   true, "bring the interface up again" },
+	{ O_V6GEN,   0,   "addr-gen",  "MODE", true, "SLAAC identifiers: eui64 (default) or stable-privacy (RFC 7217)" },
+	{ O_V6GEN,   0,   "temporary", NULL,   true, "also make temporary addresses (RFC 8981); alias --temp-addr" },
+	{ O_V6GEN,   0,   "temp-addr", NULL,   true, "same as --temporary" },
+	{ O_V6GEN,   0,   "no-temporary", NULL, true, "stop making temporary addresses" },
+	{ O_V6GEN,   0,   "temp-preferred-lifetime", "SECONDS", true, "temporary addresses' preferred lifetime (default 86400)" },
+	{ O_V6GEN,   0,   "temp-valid-lifetime", "SECONDS", true, "temporary addresses' valid lifetime (default 172800)" },
+	{ O_SECRET,  0,   "secret-file", "FILE", false, "stable-privacy key (default $XDG_STATE_HOME/lwipd/secret)" },
 	{ O_DNS,     0,   "dns",       "ADDR", false, "DNS server (repeatable)" },
 	{ O_MOUNT,   0,   "mount",     "DIR",  false, "socket directory (default $XDG_RUNTIME_DIR/lwipd)" },
 	{ O_CONFIG,  0,   "config",    "FILE", false, "read options from FILE, one per line" },
@@ -363,6 +371,9 @@ static int apply_opt(struct parser *p, const struct opt_def *o, const char *arg)
 	case O_PROMISC: p->cur->promisc_multicast = true; return OPT_OK;
 	case O_MOUNT:   return copy_path(p, p->c->mount, sizeof(p->c->mount), "mount", arg);
 	case O_PCAP:    return copy_path(p, p->c->pcap, sizeof(p->c->pcap), "pcap", arg);
+	case O_V6GEN:   return v6opts_parse(p->cur, o->long_name, arg, p->err, p->errlen);
+	case O_SECRET:  return copy_path(p, p->c->secret_file, sizeof(p->c->secret_file),
+					 "secret-file", arg);
 	case O_CONFIG:
 		if (p->depth > 0)
 			return parse_fail(p, "--config %s: config files cannot include others", arg);
@@ -563,7 +574,7 @@ static int mask_len(struct in_addr m)
 static void format_iface(const struct iface_config *ifc, char *buf,
 			 size_t len, size_t *off)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], v6[160];
 
 	append(buf, len, off, " -i %s", ifc->name);
 	if (ifc->have_mac)
@@ -587,6 +598,8 @@ static void format_iface(const struct iface_config *ifc, char *buf,
 		append(buf, len, off, " -A %s/%d",
 		       inet_ntop(AF_INET6, &ifc->addr6[i].addr, a, sizeof(a)),
 		       ifc->addr6[i].plen);
+	v6opts_format(ifc, v6, sizeof(v6));
+	append(buf, len, off, "%s", v6);
 }
 
 /* options_format() - @c in command-line form, one line ending in "\n";
@@ -611,6 +624,8 @@ size_t options_format(const struct config *c, char *buf, size_t len)
 		append(buf, len, &off, " --pcap %s", c->pcap);
 	if (c->no_fs)
 		append(buf, len, &off, " --no-fs");
+	if (c->secret_file[0])
+		append(buf, len, &off, " --secret-file %s", c->secret_file);
 	for (int i = 0; i < c->verbose; i++)
 		append(buf, len, &off, " -v");
 	append(buf, len, &off, "\n");

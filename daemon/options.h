@@ -15,7 +15,7 @@
 #include "link_spec.h"
 
 #define MAX_IFACES      8   /* -i per daemon */
-#define MAX_ADDR6       6   /* -A per interface: lwIP holds 8, minus link-local and SLAAC */
+#define MAX_ADDR6       6   /* -A per interface (lwIP holds 16: link-local, SLAAC and temporaries too) */
 #define MAX_DNS         4   /* --dns */
 #define MAX_CONFIG_LINE 512 /* one line of a --config file */
 #define MAX_CONFIG_ARGS 16  /* words on one config line */
@@ -24,6 +24,8 @@ struct addr6_config {
 	struct in6_addr addr;
 	int plen;
 };
+
+enum addr_gen { ADDR_GEN_EUI64 = 0, ADDR_GEN_STABLE_PRIVACY };
 
 struct iface_config {
 	char name[LINK_NAME_MAX];       /* the -i word, canonical (link_spec.c) */
@@ -39,6 +41,10 @@ struct iface_config {
 	bool down;                      /* --down: administratively down */
 	int n_addr6;
 	struct addr6_config addr6[MAX_ADDR6];
+	enum addr_gen addr_gen;         /* --addr-gen (v6opts.c) */
+	bool temporary;                 /* --temporary: RFC 8981 addresses */
+	uint32_t temp_preferred;        /* --temp-preferred-lifetime, 0: default */
+	uint32_t temp_valid;            /* --temp-valid-lifetime, 0: default */
 };
 
 struct dns_config {
@@ -54,6 +60,7 @@ struct config {
 	char mount[PATH_MAX];           /* socket directory */
 	char config_file[PATH_MAX];     /* --config, re-read on SIGHUP */
 	char pcap[PATH_MAX];            /* --pcap */
+	char secret_file[PATH_MAX];     /* --secret-file, "" for the default */
 	int verbose;                    /* -v count */
 	bool no_fs;                     /* --no-fs */
 	bool help, version;

@@ -26,6 +26,7 @@
 #include "ipfmt.h"
 #include "reconfig.h"
 #include "render.h"
+#include "slaac.h"
 #include "sock.h"
 #include "timewait.h"
 #include "version.h"
@@ -61,6 +62,15 @@ static void lifetime(struct sbuf *b, const char *what, u32_t v)
 		sbuf_printf(b, " %s %us", what, (unsigned)v);
 }
 
+/* time_left() - "forever" or seconds left (0 is 0 s, not static) */
+static void time_left(struct sbuf *b, const char *what, u32_t v)
+{
+	if (v == IP6_ADDR_LIFE_INFINITE)
+		sbuf_printf(b, " %s forever", what);
+	else
+		sbuf_printf(b, " %s %us", what, (unsigned)v);
+}
+
 /* iface_ipv4() - the inet line of an interface */
 static void iface_ipv4(struct sbuf *b, struct netif *n)
 {
@@ -89,6 +99,7 @@ static void iface_ipv6(struct sbuf *b, struct netif *n)
 	for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++) {
 		u8_t st = netif_ip6_addr_state(n, i);
 		const ip6_addr_t *ip = netif_ip6_addr(n, i);
+		struct slaac_info info;
 
 		if (ip6_addr_isinvalid(st))
 			continue;
@@ -97,6 +108,13 @@ static void iface_ipv6(struct sbuf *b, struct netif *n)
 			    ip6_addr_islinklocal(ip) ? "link" :
 			    ip6_addr_isloopback(ip) ? "host" : "global",
 			    ip6_addr_isloopback(ip) ? "preferred" : events_addr6_state_name(st));
+		if (slaac_addr_info(n, ip, &info)) {    /* lwIP holds it as static */
+			sbuf_printf(b, " %s", info.kind);
+			time_left(b, "valid_lft", info.valid_left);
+			time_left(b, "preferred_lft", info.pref_left);
+			sbuf_printf(b, "\n");
+			continue;
+		}
 		lifetime(b, "valid_lft", netif_ip6_addr_valid_life(n, i));
 		lifetime(b, "preferred_lft", netif_ip6_addr_pref_life(n, i));
 		sbuf_printf(b, "\n");

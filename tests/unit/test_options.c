@@ -237,4 +237,42 @@ Test(options, link_forms_errors)
 	cr_assert(strstr(err, "1 to 107 characters"), "%s", err);
 	longpath[7 + 107] = '\0';
 	cr_assert_eq(parse("-i", longpath, NULL), 0, "%s", err);
+
+Test(options, address_generation_round_trips)
+{
+	char line[1024];
+	struct config again;
+
+	cr_assert_eq(parse("-i", "tap0", "--addr-gen", "stable-privacy", "--temp-addr",
+			   "--temp-preferred-lifetime", "60", "--temp-valid-lifetime=600",
+			   "-i", "tap1", "--temporary", "--secret-file", "/tmp/key",
+			   "--mount", "/tmp/x", NULL), 0, "%s", err);
+	cr_assert_eq(c.ifaces[0].addr_gen, ADDR_GEN_STABLE_PRIVACY);
+	cr_assert(c.ifaces[0].temporary);
+	cr_assert_eq(c.ifaces[0].temp_preferred, 60);
+	cr_assert_eq(c.ifaces[0].temp_valid, 600);
+	cr_assert_eq(c.ifaces[1].addr_gen, ADDR_GEN_EUI64, "eui64 is the default");
+	cr_assert(c.ifaces[1].temporary);
+	options_format(&c, line, sizeof(line));
+	cr_assert_str_eq(line, "-i tap0 --addr-gen stable-privacy --temporary "
+			 "--temp-preferred-lifetime 60 --temp-valid-lifetime 600 "
+			 "-i tap1 --temporary --mount /tmp/x --secret-file /tmp/key\n");
+	options_defaults(&again);
+	line[strlen(line) - 1] = '\0';
+	cr_assert_eq(options_parse_line(&again, line, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(memcmp(&again.ifaces, &c.ifaces, sizeof(c.ifaces)), 0);
+	cr_assert_str_eq(again.secret_file, "/tmp/key");
+	cr_assert_eq(options_parse_line(&again, "-i tap0 --no-temporary", err, sizeof(err)), 0);
+	cr_assert_not(again.ifaces[0].temporary);
+}
+
+Test(options, address_generation_errors)
+{
+	cr_assert_neq(parse("-i", "tap0", "--addr-gen", "random", NULL), 0);
+	cr_assert_str_eq(err, "--addr-gen random: give eui64 or stable-privacy");
+	cr_assert_neq(parse("-i", "tap0", "--temp-preferred-lifetime", "5", NULL), 0);
+	cr_assert(strstr(err, "at least 10"), "%s", err);
+	cr_assert_neq(parse("-i", "tap0", "--temp-valid-lifetime", "1h", NULL), 0);
+	cr_assert_neq(parse("--temporary", NULL), 0);
+	cr_assert(strstr(err, "-i NAME"), "%s", err);
 }
