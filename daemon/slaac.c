@@ -36,6 +36,7 @@
 #include "log.h"
 #include "ra.h"
 #include "secret.h"
+#include "link_spec.h"
 #include "slaac.h"
 #include "v6opts.h"
 
@@ -74,7 +75,7 @@ struct sprefix {
 
 struct sif {
 	struct netif *nif;      /* NULL: slot free */
-	char name[IFNAMSIZ];
+	char name[LINK_NAME_MAX];
 	bool slaac, temporary;
 	enum addr_gen gen;
 	uint32_t temp_pref, temp_valid;

@@ -237,6 +237,7 @@ Test(options, link_forms_errors)
 	cr_assert(strstr(err, "1 to 107 characters"), "%s", err);
 	longpath[7 + 107] = '\0';
 	cr_assert_eq(parse("-i", longpath, NULL), 0, "%s", err);
+}
 
 Test(options, address_generation_round_trips)
 {
