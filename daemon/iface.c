@@ -3,20 +3,21 @@
  *
  * Each -i is one TAP link with, in lwIP: an IPv4 address (static or DHCP),
  * an EUI-64 link-local address with DAD, SLAAC from router advertisements,
- * manual IPv6 addresses with DAD, and stateless DHCPv6 for DNS when the RA
- * sets O.  ifaces_apply() compares the running configuration with a new
- * one and changes only what differs, so unrelated connections survive.
+ * manual IPv6 addresses with DAD, and DHCPv6 (dhcp6c.c) when the RA asks:
+ * an address for M, DNS for O.  ifaces_apply() compares the running
+ * configuration with a new one and changes only what differs, so unrelated
+ * connections survive.
  */
 #include <arpa/inet.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lwip/dhcp.h"
-#include "lwip/dhcp6.h"
 #include "lwip/igmp.h"
 #include "lwip/mld6.h"
 #include "lwip/netif.h"
 
+#include "dhcp6c.h"
 #include "ethaddr.h"
 #include "iface.h"
 #include "log.h"
@@ -161,6 +162,8 @@ static void apply_changes(struct iface *i, const struct iface_config *n)
 		add_addr6(i, &n->addr6[k]);
 	netif_set_ip6_autoconfig_enabled(nif, n->slaac ? 1 : 0);
 	i->link.filter.promisc_multicast = n->promisc_multicast;
+	if (o->dhcp6 && !o->down && !(n->dhcp6 && !n->down))
+		dhcp6c_stop(nif);               /* Release while the link is up */
 	if (n->down != o->down) {
 		if (n->down) {
 			netif_set_link_down(nif);
@@ -171,6 +174,8 @@ static void apply_changes(struct iface *i, const struct iface_config *n)
 		}
 		log_info("%s: %s", n->name, n->down ? "down (by request)" : "up again");
 	}
+	if (n->dhcp6 && !n->down)
+		dhcp6c_start(nif);              /* no-op if running */
 	*o = *n;
 }
 
@@ -194,7 +199,6 @@ static int iface_up(struct iface *i, const struct iface_config *ifc,
 	netif_set_up(&i->link.netif);
 	netif_set_link_up(&i->link.netif);
 	netif_create_ip6_linklocal_address(&i->link.netif, 1);
-	dhcp6_enable_stateless(&i->link.netif);
 	log_info("%s: up, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u", ifc->name,
 		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], i->link.mtu);
 	apply_changes(i, ifc);
@@ -218,9 +222,10 @@ static void leave_groups(struct netif *nif)
 	}
 }
 
-/* iface_down() - release the lease, leave groups, close the link */
+/* iface_down() - release the leases, leave groups, close the link */
 static void iface_down(struct iface *i)
 {
+	dhcp6c_stop(&i->link.netif);
 	if (i->cfg.dhcp)
 		dhcp_release_and_stop(&i->link.netif);
 	leave_groups(&i->link.netif);

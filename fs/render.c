@@ -20,6 +20,7 @@
 #include "lwip/tcp.h"
 #include "lwip/priv/nd6_priv.h"
 
+#include "dhcp6c.h"
 #include "dns.h"
 #include "events.h"
 #include "iface.h"
@@ -60,6 +61,15 @@ static void lifetime(struct sbuf *b, const char *what, u32_t v)
 		sbuf_printf(b, " %s %us", what, (unsigned)v);
 }
 
+/* lease_time() - seconds or "forever" (DHCP6_LIFE_INFINITE) */
+static void lease_time(struct sbuf *b, const char *what, uint32_t v)
+{
+	if (v == DHCP6_LIFE_INFINITE)
+		sbuf_printf(b, " %s forever", what);
+	else
+		sbuf_printf(b, " %s %us", what, (unsigned)v);
+}
+
 /* iface_ipv4() - the inet line of an interface */
 static void iface_ipv4(struct sbuf *b, struct netif *n)
 {
@@ -88,6 +98,7 @@ static void iface_ipv6(struct sbuf *b, struct netif *n)
 	for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++) {
 		u8_t st = netif_ip6_addr_state(n, i);
 		const ip6_addr_t *ip = netif_ip6_addr(n, i);
+		uint32_t valid, pref;
 
 		if (ip6_addr_isinvalid(st))
 			continue;
@@ -96,10 +107,36 @@ static void iface_ipv6(struct sbuf *b, struct netif *n)
 			    ip6_addr_islinklocal(ip) ? "link" :
 			    ip6_addr_isloopback(ip) ? "host" : "global",
 			    ip6_addr_isloopback(ip) ? "preferred" : events_addr6_state_name(st));
-		lifetime(b, "valid_lft", netif_ip6_addr_valid_life(n, i));
-		lifetime(b, "preferred_lft", netif_ip6_addr_pref_life(n, i));
+		if (dhcp6c_addr_lifetimes(n, ip, &valid, &pref)) {
+			sbuf_printf(b, " dynamic");
+			lease_time(b, "valid_lft", valid);
+			lease_time(b, "preferred_lft", pref);
+		} else {
+			lifetime(b, "valid_lft", netif_ip6_addr_valid_life(n, i));
+			lifetime(b, "preferred_lft", netif_ip6_addr_pref_life(n, i));
+		}
 		sbuf_printf(b, "\n");
 	}
+}
+
+/* iface_dhcp6() - the DHCPv6 client's state and lease, if it runs */
+static void iface_dhcp6(struct sbuf *b, struct netif *n)
+{
+	struct dhcp6c_info d;
+	char a[IPFMT_LEN];
+
+	if (dhcp6c_get_info(n, &d))
+		return;
+	sbuf_printf(b, "    dhcp6 %s", d.state);
+	if (d.leased) {
+		sbuf_printf(b, " %s server %s", inet_ntop(AF_INET6, &d.addr, a, sizeof(a)),
+			    d.server);
+		lease_time(b, "t1", d.t1);
+		lease_time(b, "t2", d.t2);
+		lease_time(b, "preferred_lft", d.pref);
+		lease_time(b, "valid_lft", d.valid);
+	}
+	sbuf_printf(b, "\n");
 }
 
 /* iface_groups() - joined multicast groups */
@@ -154,6 +191,8 @@ static void render_interfaces(struct sbuf *b)
 			sbuf_printf(b, "    link/ether %s brd ff:ff:ff:ff:ff:ff\n", mac_str(n->hwaddr, m));
 		iface_ipv4(b, n);
 		iface_ipv6(b, n);
+		if (!lo)
+			iface_dhcp6(b, n);
 		if (!lo)
 			iface_groups(b, n);
 		if (l)
