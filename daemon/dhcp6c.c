@@ -44,6 +44,7 @@
 #define DHCP6C_MAX_DECLINED 4       /* addresses we refuse after declining them */
 #define DHCP6C_TIMER_MAX_MS 86400000u   /* longest single sys_timeout() */
 #define MAX_DELAY_MS        1000    /* SOL_MAX_DELAY, INF_MAX_DELAY */
+#define LL_WAIT_MS          250     /* look again for a usable link-local address */
 #define IRT_DEFAULT_S       86400   /* information refresh (RFC 8415 7.6) */
 #define IRT_MINIMUM_S       600
 #define SOL_MAX_RT_MIN_S    60      /* bounds of the SOL_MAX_RT option */
@@ -512,6 +513,10 @@ static void on_rt(void *arg)
 	}
 	if (c->state == ST_SOLICITING && c->sent > 0 && c->have_offer) {
 		begin_request(c);               /* first RT over: take the best */
+		return;
+	}
+	if (!ip6_addr_isvalid(netif_ip6_addr_state(c->nif, 0))) {
+		sys_timeout(LL_WAIT_MS, on_rt, c);      /* link-local in DAD */
 		return;
 	}
 	rt = dhcp6_rt_next(&c->rtp, c->rt, c->sent, c->sent ? now - c->ex_start : 0,
