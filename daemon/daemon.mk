@@ -22,3 +22,4 @@ TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o
 TEST_OBJS_test_ethaddr   := $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_macfilter := $(BUILD)/obj/daemon/macfilter.o $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_proto     := $(BUILD)/obj/common/proto.o
+TEST_OBJS_test_dhcp6     := $(BUILD)/obj/daemon/dhcp6_msg.o $(BUILD)/obj/daemon/dhcp6_rt.o
