@@ -1,4 +1,5 @@
-/* dns.c - the list of DNS servers: --dns ones, then those lwIP learned
+/* dns.c - the list of DNS servers: --dns ones, then those lwIP learned;
+ * and the search domains DHCPv6 gave
  *
  * lwIP keeps learned servers in one array that DHCPv4, RDNSS and DHCPv6
  * all write from index 0, so a later source overwrites an earlier one.
