@@ -329,10 +329,10 @@ static void drop_lease(struct dhcp6c *c)
 {
 	s8_t idx = lease_idx(c);
 
-	sys_untimeout(on_lease, c);
-	sys_untimeout(check_addr, c);
 	if (c->lease.active && c->lease.owned && idx >= 0)
 		netif_ip6_addr_set_state(c->nif, idx, IP6_ADDR_INVALID);
+	sys_untimeout(on_lease, c);
+	sys_untimeout(check_addr, c);   /* (the state change above queued one) */
 	clear_dns(c);
 	memset(&c->lease, 0, sizeof(c->lease));
 }

@@ -6,7 +6,8 @@
 # would.  (The kernel itself cannot hold it: dnsmasq never offers an address
 # of its own interface.)  DAD fails; lwipd must send a Decline naming that
 # address (on the wire; dnsmasq logs DHCPDECLINE), solicit again, lease the
-# other address, and answer ping on it.
+# other address, and answer ping on it.  Then --no-dhcp6 written to the
+# options file releases that lease, and --dhcp6 gets it again.
 . "$(dirname "$0")/lib.sh"
 lib_init
 need_cmd radvd dnsmasq tcpdump
@@ -76,6 +77,26 @@ ok "$(grep -E '^ +dhcp6 ' "$TMPD/mnt/interfaces" | sed 's/^ *//')"
 check "dnsmasq logged the Decline"
 grep -q "DHCPDECLINE($TAP)" "$TMPD/dnsmasq.log" || fail "no DHCPDECLINE in dnsmasq's log: $(grep DHCP "$TMPD/dnsmasq.log" | tail -n 6)"
 ok "$(grep -m1 "DHCPDECLINE($TAP)" "$TMPD/dnsmasq.log" | sed 's/.*dnsmasq-dhcp[^ ]* //')"
+
+check "--no-dhcp6 written to the options file releases the lease; --dhcp6 leases again"
+echo "-i $TAP --no-dhcp6" >"$TMPD/mnt/options" || fail "the options file refused --no-dhcp6"
+expect_log "$TAP: DHCPv6: $OTHER released" "the release of $OTHER"
+grep -q "inet6 $OTHER/" "$TMPD/mnt/interfaces" && fail "$OTHER still on the interface after --no-dhcp6"
+grep -q "dhcp6 " "$TMPD/mnt/interfaces" && fail "a dhcp6 line after --no-dhcp6: $(grep 'dhcp6 ' "$TMPD/mnt/interfaces")"
+grep -q -- "--no-dhcp6" "$TMPD/mnt/options" || fail "the options file does not show --no-dhcp6: $(cat "$TMPD/mnt/options")"
+end=$(( $(date +%s) + 5 ))
+until grep -q "DHCPRELEASE($TAP)" "$TMPD/dnsmasq.log"; do
+	[ "$(date +%s)" -ge "$end" ] && fail "dnsmasq logged no DHCPRELEASE"
+	sleep 0.2
+done
+ok "released; dnsmasq: $(grep -m1 "DHCPRELEASE($TAP)" "$TMPD/dnsmasq.log" | sed 's/.*dnsmasq-dhcp[^ ]* //')"
+echo "-i $TAP --dhcp6" >"$TMPD/mnt/options" || fail "the options file refused --dhcp6"
+end=$(( $(date +%s) + 20 ))
+until [ "$(grep -c "DHCPv6: leased $OTHER from" "$LWIPD_LOG")" = 2 ]; do
+	[ "$(date +%s)" -ge "$end" ] && fail "no new lease of $OTHER within 20 s of --dhcp6 (at the next RA)"
+	sleep 0.2
+done
+ok "leased $OTHER again at the next router advertisement"
 lwipd_stop
 capture_stop
 capture_read >"$TMPD/cap.txt"
