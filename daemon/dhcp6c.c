@@ -668,11 +668,23 @@ static void take_lease(struct dhcp6c *c, const struct dhcp6_msg *m,
 	schedule_lease(c);
 }
 
+/* withdrawn() - does @ia give our leased address a valid lifetime of 0
+ * (the server takes it back)?
+ */
+static bool withdrawn(const struct dhcp6c *c, const struct dhcp6_ia_na *ia)
+{
+	for (int i = 0; c->lease.active && i < ia->n_addrs; i++)
+		if (!memcmp(&ia->addrs[i].addr, &c->lease.addr, 16) && ia->addrs[i].valid == 0)
+			return true;
+	return false;
+}
+
 /* on_reply_lease() - a Reply to Request, Renew or Rebind */
 static void on_reply_lease(struct dhcp6c *c, const struct dhcp6_msg *m)
 {
 	const struct dhcp6_ia_na *ia = dhcp6_find_ia(m, c->iaid);
 	const struct dhcp6_iaaddr *a;
+	char s[IPFMT_LEN];
 	uint16_t st = m->status.present ? m->status.code : DHCP6_SUCCESS;
 
 	if (st == DHCP6_SUCCESS && ia && ia->status.present)
@@ -698,12 +710,19 @@ static void on_reply_lease(struct dhcp6c *c, const struct dhcp6_msg *m)
 			  dhcp6_status_name(st) : "T1 > T2");
 		return;
 	}
-	a = pick_addr(c, ia);
-	if (!a) {
-		log_debug("%s: DHCPv6 Reply without a usable address", name(c));
-		return;
+	if (withdrawn(c, ia)) {
+		log_info("%s: DHCPv6: server withdrew %s (valid lifetime 0)", name(c),
+			 addr_str(&c->lease.addr, s));
+		drop_lease(c);
 	}
-	take_lease(c, m, ia, a);
+	a = pick_addr(c, ia);
+	if (a) {
+		take_lease(c, m, ia, a);
+	} else if (c->state != ST_REQUESTING && !c->lease.active) {
+		begin(c, ST_SOLICITING);
+	} else {
+		log_debug("%s: DHCPv6 Reply without a usable address", name(c));
+	}
 }
 
 /* on_reply_info() - a Reply to Information-request: DNS, then sleep until
