@@ -52,7 +52,7 @@ deps:
 	tools/deps.sh
 	tools/fetch-lwip.sh $(LWIP_SRC)
 
-$(LWIP_LIB): daemon/lwipopts.h daemon/arch/cc.h | $(LWIP_SRC)/src/core/tcp.c
+$(LWIP_LIB): daemon/lwipopts.h daemon/arch/cc.h tools/lwip.mk | $(LWIP_SRC)/src/core/tcp.c
 	@$(MAKE) --no-print-directory -f tools/lwip.mk LWIP_SRC=$(LWIP_SRC) \
 		OUT=$(BUILD)/lwip CC="$(CC)" CFLAGS="$(CFLAGS)"
 

@@ -1,4 +1,5 @@
-/* dns.c - the list of DNS servers: --dns ones, then those lwIP learned
+/* dns.c - the list of DNS servers: --dns ones, then those lwIP learned;
+ * and the search domains DHCPv6 gave
  *
  * lwIP keeps learned servers in one array that DHCPv4, RDNSS and DHCPv6
  * all write from index 0, so a later source overwrites an earlier one.
@@ -8,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lwip/dns.h"
@@ -20,6 +22,7 @@ static int n_statics;
 static struct dns_config learned[DNS_STORE_MAX];
 static int n_learned;
 static ip_addr_t seen[DNS_MAX_SERVERS];
+static char search[DNS_SEARCH_MAX];
 static void (*notify)(void);
 static bool changed;
 
@@ -110,6 +113,21 @@ void dns_store_sync(void)
 	changed = false;
 }
 
+/* dns_store_set_search() - the search domains (DHCPv6 option 24), space
+ * separated; "" for none
+ */
+void dns_store_set_search(const char *domains)
+{
+	if (!strcmp(search, domains))
+		return;
+	snprintf(search, sizeof(search), "%s", domains);
+	changed = true;
+	if (search[0])
+		log_info("DNS search domains: %s", search);
+	else
+		log_info("DNS search domains withdrawn");
+}
+
 /* dns_store_set_notify() - call @fn after the list changed */
 void dns_store_set_notify(void (*fn)(void))
 {
@@ -150,5 +168,7 @@ size_t dns_store_resolv_conf(char *buf, size_t len)
 		if (off < len)
 			off += (size_t)snprintf(buf + off, len - off, "nameserver %s\n", s);
 	}
+	if (search[0] && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "search %s\n", search);
 	return off;
 }

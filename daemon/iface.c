@@ -4,20 +4,21 @@
  * Each -i is one link (a TAP, passt, a stream socket: link.c) with, in
  * lwIP: an IPv4 address (static or DHCP), a link-local address with DAD
  * and SLAAC from router advertisements (both formed by slaac.c), manual
- * IPv6 addresses with DAD, and stateless DHCPv6 for DNS when the RA sets
- * O.  ifaces_apply() compares the running configuration with a new one and
- * changes only what differs, so unrelated connections survive.
+ * IPv6 addresses with DAD, and DHCPv6 (dhcp6c.c) when the RA asks: an
+ * address for M, DNS for O.  ifaces_apply() compares the running
+ * configuration with a new one and changes only what differs, so
+ * unrelated connections survive.
  */
 #include <arpa/inet.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lwip/dhcp.h"
-#include "lwip/dhcp6.h"
 #include "lwip/igmp.h"
 #include "lwip/mld6.h"
 #include "lwip/netif.h"
 
+#include "dhcp6c.h"
 #include "ethaddr.h"
 #include "iface.h"
 #include "log.h"
@@ -163,6 +164,8 @@ static void apply_changes(struct iface *i, const struct iface_config *n)
 		add_addr6(i, &n->addr6[k]);
 	slaac_apply(nif, n);
 	i->link.filter.promisc_multicast = n->promisc_multicast;
+	if (o->dhcp6 && !o->down && !(n->dhcp6 && !n->down))
+		dhcp6c_stop(nif);               /* Release while the link is up */
 	if (n->down != o->down) {
 		if (n->down) {
 			link_set_admin(&i->link, false);
@@ -173,6 +176,8 @@ static void apply_changes(struct iface *i, const struct iface_config *n)
 		}
 		log_info("%s: %s", n->name, n->down ? "down (by request)" : "up again");
 	}
+	if (n->dhcp6 && !n->down)
+		dhcp6c_start(nif);              /* no-op if running */
 	*o = *n;
 }
 
@@ -195,7 +200,6 @@ static int iface_up(struct iface *i, const struct iface_config *ifc,
 	snprintf(i->cfg.name, sizeof(i->cfg.name), "%s", ifc->name);
 	netif_set_up(&i->link.netif);
 	link_set_admin(&i->link, true);
-	dhcp6_enable_stateless(&i->link.netif);
 	log_info("%s: up, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u", ifc->name,
 		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], i->link.mtu);
 	apply_changes(i, ifc);
@@ -219,9 +223,10 @@ static void leave_groups(struct netif *nif)
 	}
 }
 
-/* iface_down() - release the lease, leave groups, close the link */
+/* iface_down() - release the leases, leave groups, close the link */
 static void iface_down(struct iface *i)
 {
+	dhcp6c_stop(&i->link.netif);
 	if (i->cfg.dhcp)
 		dhcp_release_and_stop(&i->link.netif);
 	leave_groups(&i->link.netif);

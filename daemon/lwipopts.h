@@ -73,9 +73,9 @@
 #define LWIP_ND6_NUM_ROUTERS       4
 #define LWIP_ND6_QUEUEING          1
 #define LWIP_ND6_RDNSS_MAX_DNS_SERVERS 2 /* DNS servers from the RA */
-#define LWIP_IPV6_DHCP6            1  /* stateless DHCPv6 when the RA sets O */
-#define LWIP_IPV6_DHCP6_STATELESS  1
-#define LWIP_DHCP6_MAX_DNS_SERVERS 2
+#define LWIP_IPV6_DHCP6            1  /* nd6.c calls dhcp6_nd6_ra_trigger() on each RA ... */
+#define LWIP_IPV6_DHCP6_STATELESS  0  /* ... which daemon/dhcp6c.c provides: lwIP's */
+#define LWIP_IPV6_DHCP6_STATEFUL   0  /* dhcp6.c is not built (tools/lwip.mk) */
 #define LWIP_DHCP6_GET_NTP_SRV     0
 
 /* ---- UDP and DNS ----------------------------------------------------- */

@@ -23,7 +23,7 @@ enum opt_id {
 	O_IFACE, O_ADDR, O_MASK, O_GW, O_ADDR6, O_DHCP, O_NO_SLAAC, O_MAC,
 	O_PROMISC, O_DNS, O_MOUNT, O_CONFIG, O_PCAP, O_VERBOSE, O_HELP,
 	O_VERSION, O_NO_DHCP, O_DEL_ADDR, O_DEL_ADDR6, O_DEL_GW, O_DOWN, O_UP,
-	O_NO_FS, O_V6GEN, O_SECRET,
+	O_NO_FS, O_V6GEN, O_SECRET, O_DHCP6, O_NO_DHCP6,
 };
 
 struct opt_def {
@@ -46,6 +46,8 @@ static const struct opt_def opts[] = {
 	{ O_MAC,     0,   "mac",       "MAC",  true, "MAC address (default: derived from name and uid)" },
 	{ O_PROMISC, 0,   "promisc-multicast", NULL, true, "accept every multicast frame (no MAC filter)" },
 	{ O_NO_DHCP, 0,   "no-dhcp",   NULL,   true, "stop DHCP (release the lease)" },
+	{ O_DHCP6,   0,   "dhcp6",     NULL,   true, "use DHCPv6 when router advertisements ask (M: address, O: DNS; default)" },
+	{ O_NO_DHCP6, 0,  "no-dhcp6",  NULL,   true, "never use DHCPv6 (release the lease)" },
 	{ O_DEL_ADDR, 0,  "del-address", NULL, true, "remove the static IPv4 address" },
 	{ O_DEL_ADDR6, 0, "del-address6", "ADDR", true, "remove a static IPv6 address" },
 	{ O_DEL_GW,  0,   "del-gateway", NULL, true, "remove the IPv4 gateway" },
@@ -311,6 +313,7 @@ static int opt_iface(struct parser *p, const char *arg)
 		memset(ifc, 0, sizeof(*ifc));
 		strcpy(ifc->name, name);
 		ifc->slaac = true;
+		ifc->dhcp6 = true;
 	}
 	p->cur = ifc;
 	return OPT_OK;
@@ -361,6 +364,8 @@ static int apply_opt(struct parser *p, const struct opt_def *o, const char *arg)
 		return OPT_OK;
 	case O_DHCP:    p->cur->dhcp = true; return OPT_OK;
 	case O_NO_DHCP: p->cur->dhcp = false; return OPT_OK;
+	case O_DHCP6:   p->cur->dhcp6 = true; return OPT_OK;
+	case O_NO_DHCP6: p->cur->dhcp6 = false; return OPT_OK;
 	case O_DEL_ADDR: p->cur->have_addr = false; p->cur->have_gw = false; return OPT_OK;
 	case O_DEL_GW:  p->cur->have_gw = false; return OPT_OK;
 	case O_DEL_ADDR6: return opt_del_address6(p, arg);
@@ -590,6 +595,8 @@ static void format_iface(const struct iface_config *ifc, char *buf,
 		append(buf, len, off, " --dhcp");
 	if (!ifc->slaac)
 		append(buf, len, off, " --no-slaac");
+	if (!ifc->dhcp6)
+		append(buf, len, off, " --no-dhcp6");
 	if (ifc->promisc_multicast)
 		append(buf, len, off, " --promisc-multicast");
 	if (ifc->down)

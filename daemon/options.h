@@ -37,6 +37,7 @@ struct iface_config {
 	struct in_addr gw;
 	bool dhcp;                      /* --dhcp */
 	bool slaac;                     /* on unless --no-slaac */
+	bool dhcp6;                     /* on unless --no-dhcp6 */
 	bool promisc_multicast;         /* --promisc-multicast */
 	bool down;                      /* --down: administratively down */
 	int n_addr6;

@@ -20,6 +20,7 @@
 #include "lwip/tcp.h"
 #include "lwip/priv/nd6_priv.h"
 
+#include "dhcp6c.h"
 #include "dns.h"
 #include "events.h"
 #include "iface.h"
@@ -62,10 +63,11 @@ static void lifetime(struct sbuf *b, const char *what, u32_t v)
 		sbuf_printf(b, " %s %us", what, (unsigned)v);
 }
 
-/* time_left() - "forever" or seconds left (0 is 0 s, not static) */
+/* time_left() - "forever" or seconds left (0 is 0 s, not static); for
+ * SLAAC and DHCPv6 lifetimes alike */
 static void time_left(struct sbuf *b, const char *what, u32_t v)
 {
-	if (v == IP6_ADDR_LIFE_INFINITE)
+	if (v == IP6_ADDR_LIFE_INFINITE)	/* == DHCP6_LIFE_INFINITE */
 		sbuf_printf(b, " %s forever", what);
 	else
 		sbuf_printf(b, " %s %us", what, (unsigned)v);
@@ -100,6 +102,7 @@ static void iface_ipv6(struct sbuf *b, struct netif *n)
 		u8_t st = netif_ip6_addr_state(n, i);
 		const ip6_addr_t *ip = netif_ip6_addr(n, i);
 		struct slaac_info info;
+		uint32_t valid, pref;
 
 		if (ip6_addr_isinvalid(st))
 			continue;
@@ -112,13 +115,36 @@ static void iface_ipv6(struct sbuf *b, struct netif *n)
 			sbuf_printf(b, " %s", info.kind);
 			time_left(b, "valid_lft", info.valid_left);
 			time_left(b, "preferred_lft", info.pref_left);
-			sbuf_printf(b, "\n");
-			continue;
+		} else if (dhcp6c_addr_lifetimes(n, ip, &valid, &pref)) {
+			sbuf_printf(b, " dynamic");
+			time_left(b, "valid_lft", valid);
+			time_left(b, "preferred_lft", pref);
+		} else {
+			lifetime(b, "valid_lft", netif_ip6_addr_valid_life(n, i));
+			lifetime(b, "preferred_lft", netif_ip6_addr_pref_life(n, i));
 		}
-		lifetime(b, "valid_lft", netif_ip6_addr_valid_life(n, i));
-		lifetime(b, "preferred_lft", netif_ip6_addr_pref_life(n, i));
 		sbuf_printf(b, "\n");
 	}
+}
+
+/* iface_dhcp6() - the DHCPv6 client's state and lease, if it runs */
+static void iface_dhcp6(struct sbuf *b, struct netif *n)
+{
+	struct dhcp6c_info d;
+	char a[IPFMT_LEN];
+
+	if (dhcp6c_get_info(n, &d))
+		return;
+	sbuf_printf(b, "    dhcp6 %s", d.state);
+	if (d.leased) {
+		sbuf_printf(b, " %s server %s", inet_ntop(AF_INET6, &d.addr, a, sizeof(a)),
+			    d.server);
+		time_left(b, "t1", d.t1);
+		time_left(b, "t2", d.t2);
+		time_left(b, "preferred_lft", d.pref);
+		time_left(b, "valid_lft", d.valid);
+	}
+	sbuf_printf(b, "\n");
 }
 
 /* iface_groups() - joined multicast groups */
@@ -175,6 +201,8 @@ static void render_interfaces(struct sbuf *b)
 			sbuf_printf(b, "    link/ether %s brd ff:ff:ff:ff:ff:ff\n", mac_str(n->hwaddr, m));
 		iface_ipv4(b, n);
 		iface_ipv6(b, n);
+		if (!lo)
+			iface_dhcp6(b, n);
 		if (!lo)
 			iface_groups(b, n);
 		if (l)

@@ -9,13 +9,16 @@ LWIP_CFLAGS := -std=gnu11 -Wall -Wno-address -fPIC -D_GNU_SOURCE \
 	-I daemon -I $(LWIP_SRC)/src/include $(LWIP_EXTRA_CFLAGS)
 
 S := $(LWIP_SRC)/src
-LWIP_C := $(wildcard $(S)/core/*.c $(S)/core/ipv4/*.c $(S)/core/ipv6/*.c) \
+# core/ipv6/dhcp6.c is left out: lwipd's own DHCPv6 client (daemon/dhcp6c.c)
+# provides the functions lwIP calls into it (docs/architecture.md).
+LWIP_C := $(filter-out $(S)/core/ipv6/dhcp6.c, \
+	$(wildcard $(S)/core/*.c $(S)/core/ipv4/*.c $(S)/core/ipv6/*.c)) \
 	$(S)/netif/ethernet.c
 LWIP_O := $(patsubst $(S)/%.c,$(OUT)/%.o,$(LWIP_C))
 
-$(OUT)/liblwip.a: $(LWIP_O)
+$(OUT)/liblwip.a: $(LWIP_O) tools/lwip.mk
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(LWIP_O)
 
 $(OUT)/%.o: $(S)/%.c daemon/lwipopts.h daemon/arch/cc.h
 	@mkdir -p $(dir $@)

@@ -277,3 +277,24 @@ Test(options, address_generation_errors)
 	cr_assert_neq(parse("--temporary", NULL), 0);
 	cr_assert(strstr(err, "-i NAME"), "%s", err);
 }
+
+Test(options, dhcp6_on_by_default_off_per_interface_and_round_trips)
+{
+	char line[1024];
+	struct config again;
+
+	cr_assert_eq(parse("-i", "tap0", "-i", "tap1", "--no-dhcp6", NULL), 0, "%s", err);
+	cr_assert(c.ifaces[0].dhcp6, "DHCPv6 is on by default");
+	cr_assert(!c.ifaces[1].dhcp6);
+	options_format(&c, line, sizeof(line));
+	cr_assert_neq(strstr(line, "-i tap1 --no-dhcp6"), NULL, "%s", line);
+	cr_assert_eq(strstr(line, "-i tap0 --no-dhcp6"), NULL, "%s", line);
+	options_defaults(&again);
+	line[strlen(line) - 1] = '\0';
+	cr_assert_eq(options_parse_line(&again, line, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(memcmp(&again.ifaces, &c.ifaces, sizeof(c.ifaces)), 0);
+	cr_assert_eq(options_parse_line(&c, "-i tap1 --dhcp6", err, sizeof(err)), 0, "%s", err);
+	cr_assert(c.ifaces[1].dhcp6, "--dhcp6 turns it back on");
+	cr_assert_eq(options_parse_line(&c, "--no-dhcp6", err, sizeof(err)), 0, "%s", err);
+	cr_assert(!c.ifaces[0].dhcp6, "a line without -i applies to the first interface");
+}
