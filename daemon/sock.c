@@ -115,18 +115,23 @@ int sock_bind_name(int fd, const struct sock *s)
 	return 0;
 }
 
-/* sock_new() - allocate a socket of @family/@type made for @pid; NULL if
- * the daemon-wide limit is reached or memory is short
+/* sock_new() - allocate a socket of @family/@type made for @pid; NULL
+ * with *@err = EMFILE or ENFILE if a socket limit is reached (limit.c),
+ * ENOBUFS if memory is short
  */
-struct sock *sock_new(int family, int type, pid_t pid)
+struct sock *sock_new(int family, int type, pid_t pid, int *err)
 {
 	struct sock *s;
 
-	if (sock_count() >= SOCK_MAX_TOTAL)
+	*err = limit_sock_admit(pid, sock_count());
+	if (*err)
 		return NULL;
 	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		limit_sock_release(pid);
+		*err = ENOBUFS;
 		return NULL;
+	}
 	s->id = next_id++;
 	s->family = family;
 	s->type = type;
@@ -177,6 +182,8 @@ void sock_free(struct sock *s)
 		s->next->prev = s->prev;
 	if (s->state == SS_FAILED)
 		n_graves--;
+	else
+		limit_sock_release(s->pid);     /* a failed one was released then */
 	n_socks--;
 	s->next = reap;
 	reap = s;
@@ -205,8 +212,10 @@ void sock_fail(struct sock *s, int err)
 		pbuf_free(s->rx);
 		s->rx = NULL;
 	}
-	if (s->state != SS_FAILED)
+	if (s->state != SS_FAILED) {
 		n_graves++;
+		limit_sock_release(s->pid);     /* the graveyard counts for no limit */
+	}
 	s->state = SS_FAILED;
 	s->err = err;
 	s->died = time(NULL);

@@ -8,7 +8,11 @@
  * `options`, which takes option lines (reconfig.c).  This thread never
  * calls lwIP: it asks the loop through bridge.c.  Mounted without
  * allow_other, so only the owner (and root) can look inside; writes are
- * checked against the owner's uid as well.
+ * checked against the owner's uid as well.  Root mounting for --user (it
+ * becomes that user right after) mounts with allow_other and
+ * default_permissions: the kernel then checks the modes getattr shows
+ * (directory 0700, endpoints 0600, all the user's), and auto_unmount lets
+ * fusermount3 unmount it when lwipd, no longer root, exits.
  */
 #define FUSE_USE_VERSION 31
 #include <errno.h>
@@ -329,12 +333,16 @@ static int clean_stale(const char *dir, char *err, size_t errlen)
 }
 
 /* fs_start() - mount the filesystem on @dir and start its thread; call
- * from the loop thread after the loop exists, before binding endpoints
+ * from the loop thread after the loop exists, before binding endpoints.
+ * @for_user: root mounts it for the user lwipd is about to become (--user)
  */
-int fs_start(const char *dir, char *err, size_t errlen)
+int fs_start(const char *dir, bool for_user, char *err, size_t errlen)
 {
 	char *argv[] = { "lwipd", "-o", "fsname=lwipd,subtype=lwipd", NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+
+	if (for_user)
+		argv[2] = "fsname=lwipd,subtype=lwipd,allow_other,default_permissions,auto_unmount";
 
 	if (clean_stale(dir, err, errlen) || service_prepare_dir(dir, err, errlen))
 		return -1;
