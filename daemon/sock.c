@@ -8,6 +8,7 @@
  * graveyard is bounded.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +24,14 @@
 
 #define SOCK_HASH 16384
 #define SWEEP_MS  2000
+#define TRIM_DROP 1024          /* sockets gone before memory goes back */
 
 static struct sock *hash[SOCK_HASH];
 static struct sock *all;
 static uint64_t next_id;
 static uint64_t instance;
 static int n_socks, n_graves;
+static int high_water;          /* most sockets since the last trim */
 static struct sock *reap;       /* freed at the end of the loop iteration */
 
 /* bucket() - hash chain head for @id */
@@ -144,7 +147,8 @@ struct sock *sock_new(int family, int type, pid_t pid, int *err)
 	if (all)
 		all->prev = s;
 	all = s;
-	n_socks++;
+	if (++n_socks > high_water)
+		high_water = n_socks;
 	return s;
 }
 
@@ -231,8 +235,21 @@ void sock_set_events(struct sock *s, uint32_t events)
 	loop_mod(&s->watch, events);
 }
 
+/* trim() - after many sockets went (a burst of connections is over),
+ * give the memory malloc keeps for reuse back to the system, so lwipd's
+ * RSS follows its load down
+ */
+static void trim(void)
+{
+	if (high_water - n_socks < TRIM_DROP)
+		return;
+	malloc_trim(0);
+	high_water = n_socks;
+}
+
 /* sweep() - free failed sockets past their time, or the oldest beyond the
- * bound; then look for listeners whose program is gone
+ * bound; give memory back after a burst; then look for listeners whose
+ * program is gone
  */
 static void sweep(void *arg)
 {
@@ -246,6 +263,7 @@ static void sweep(void *arg)
 		    (now - s->died >= SOCK_GRAVE_SECS || n_graves > SOCK_GRAVE_MAX))
 			sock_free(s);
 	}
+	trim();
 	tcpsock_sweep_listeners();
 	sys_timeout(SWEEP_MS, sweep, NULL);
 }
