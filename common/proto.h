@@ -24,7 +24,9 @@
  * pairs; every datagram starts with a struct proto_dgram header.
  *
  * Limits: a body is at most PROTO_MAX_BODY bytes; anything else, an unknown
- * version or op, or a body of the wrong size closes the connection.
+ * version or op, or a body of the wrong size closes the connection.  The
+ * daemon's own limits (daemon/limit.c) are errors in replies: EMFILE and
+ * ENFILE for CREATE, EAGAIN for any request over the client's rate.
  */
 #ifndef LWIPD_PROTO_H
 #define LWIPD_PROTO_H

@@ -18,7 +18,8 @@ $(BUILD)/lwipd: $(BUILD)/obj/daemon/main.o $(FS_OBJS) $(DAEMON_LIB) $(LWIP_LIB)
 	@$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/daemon/main.o $(FS_OBJS) -Wl,--wrap=ip6_select_source_address -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group -lfuse3 -lpthread
 
 # Unit tests of the daemon's pure logic.
-TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o $(BUILD)/obj/daemon/link_spec.o $(BUILD)/obj/daemon/v6opts.o
+TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o $(BUILD)/obj/daemon/link_spec.o $(BUILD)/obj/daemon/v6opts.o \
+			    $(BUILD)/obj/daemon/limit.o $(BUILD)/obj/daemon/log.o
 TEST_OBJS_test_ethaddr   := $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_macfilter := $(BUILD)/obj/daemon/macfilter.o $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_proto     := $(BUILD)/obj/common/proto.o

@@ -17,11 +17,13 @@
 #include "events.h"
 #include "fs.h"
 #include "iface.h"
+#include "limit.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
 #include "options.h"
 #include "pcap.h"
+#include "privdrop.h"
 #include "reconfig.h"
 #include "service.h"
 #include "timewait.h"
@@ -70,12 +72,21 @@ static int setup_signals(void)
 	return loop_add(&signal_watch, fd, EPOLLIN, on_signal, &fd);
 }
 
-/* start() - bring everything up; 0 or an exit status */
+/* start() - bring everything up; 0 or an exit status.  The privileged
+ * part (TAP, pcap file, mount) comes before --user takes effect, the
+ * endpoints after, so they belong to the user.
+ */
 static int start(void)
 {
 	struct config *running = reconfig_running();
 	char err[512];
 
+	if (privdrop_check(running->user, err, sizeof(err))) {
+		log_err("%s", err);
+		return 2;
+	}
+	limits_apply(&running->limits);
+	limit_nofile();
 	if (running->pcap[0] && pcap_open(running->pcap, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
@@ -92,7 +103,12 @@ static int start(void)
 		return 1;
 	}
 	dns_store_set_notify(service_publish_resolv);
-	if (!running->no_fs && fs_start(running->mount, err, sizeof(err))) {
+	if (!running->no_fs && fs_start(running->mount, running->user[0] && geteuid() == 0,
+					err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (privdrop(running->user, running->no_fs ? running->mount : NULL, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
 	}

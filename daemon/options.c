@@ -23,7 +23,7 @@ enum opt_id {
 	O_IFACE, O_ADDR, O_MASK, O_GW, O_ADDR6, O_DHCP, O_NO_SLAAC, O_MAC,
 	O_PROMISC, O_DNS, O_MOUNT, O_CONFIG, O_PCAP, O_VERBOSE, O_HELP,
 	O_VERSION, O_NO_DHCP, O_DEL_ADDR, O_DEL_ADDR6, O_DEL_GW, O_DOWN, O_UP,
-	O_NO_FS, O_V6GEN, O_SECRET, O_DHCP6, O_NO_DHCP6,
+	O_NO_FS, O_V6GEN, O_SECRET, O_DHCP6, O_NO_DHCP6, O_LIMIT, O_USER,
 };
 
 struct opt_def {
@@ -65,6 +65,8 @@ static const struct opt_def opts[] = {
 	{ O_CONFIG,  0,   "config",    "FILE", false, "read options from FILE, one per line" },
 	{ O_PCAP,    0,   "pcap",      "FILE", false, "write every frame in and out to FILE" },
 	{ O_NO_FS,   0,   "no-fs",     NULL,   false, "plain directory, no FUSE filesystem" },
+	{ O_LIMIT,   0,   "limit",     "NAME=VALUE", false, "change a limit (repeatable): sockets-per-client, sockets, buffer, backlog, messages-per-second" },
+	{ O_USER,    0,   "user",      "USER", false, "started as root: run as USER once the TAP is open and the filesystem mounted" },
 	{ O_VERBOSE, 'v', "verbose",   NULL,   false, "log more (repeat for debug)" },
 	{ O_HELP,    'h', "help",      NULL,   false, "show this help" },
 	{ O_VERSION, 'V', "version",   NULL,   false, "show the version" },
@@ -100,6 +102,7 @@ void options_defaults(struct config *c)
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
 	memset(c, 0, sizeof(*c));
+	limits_defaults(&c->limits);
 	if (xdg && *xdg)
 		snprintf(c->mount, sizeof(c->mount), "%s/lwipd", xdg);
 	else
@@ -372,6 +375,12 @@ static int apply_opt(struct parser *p, const struct opt_def *o, const char *arg)
 	case O_DOWN:    p->cur->down = true; return OPT_OK;
 	case O_UP:      p->cur->down = false; return OPT_OK;
 	case O_NO_FS:   p->c->no_fs = true; return OPT_OK;
+	case O_LIMIT:   return limits_parse(&p->c->limits, arg, p->err, p->errlen) ? OPT_ERROR : OPT_OK;
+	case O_USER:
+		if (!*arg || strlen(arg) >= sizeof(p->c->user) || strpbrk(arg, " \t:/"))
+			return parse_fail(p, "--user %s: not a user name", arg);
+		strcpy(p->c->user, arg);
+		return OPT_OK;
 	case O_NO_SLAAC: p->cur->slaac = false; return OPT_OK;
 	case O_PROMISC: p->cur->promisc_multicast = true; return OPT_OK;
 	case O_MOUNT:   return copy_path(p, p->c->mount, sizeof(p->c->mount), "mount", arg);
@@ -633,6 +642,14 @@ size_t options_format(const struct config *c, char *buf, size_t len)
 		append(buf, len, &off, " --no-fs");
 	if (c->secret_file[0])
 		append(buf, len, &off, " --secret-file %s", c->secret_file);
+	if (c->user[0])
+		append(buf, len, &off, " --user %s", c->user);
+	{
+		char lim[LIM_COUNT * 48];
+
+		limits_format(&c->limits, lim, sizeof(lim));
+		append(buf, len, &off, "%s", lim);
+	}
 	for (int i = 0; i < c->verbose; i++)
 		append(buf, len, &off, " -v");
 	append(buf, len, &off, "\n");
@@ -658,6 +675,15 @@ void options_usage(FILE *f)
 			 opts[i].arg ? opts[i].arg : "");
 		fprintf(f, "  %-30s %s\n", left, opts[i].help);
 	}
+	fprintf(f, "\nLimits and their defaults (--limit NAME=VALUE):\n ");
+	{
+		struct limits l;
+
+		limits_defaults(&l);
+		for (int i = 0; i < LIM_COUNT; i++)
+			fprintf(f, " %s=%ld", limit_name((enum limit_id)i), l.v[i]);
+	}
+	fprintf(f, "\n");
 	fprintf(f, "\nLinks (-i):\n"
 		"  NAME, tap:NAME       an existing TAP; create one you may open once, as root:\n"
 		"                       ip tuntap add dev tap0 mode tap user $USER && ip link set tap0 up\n"

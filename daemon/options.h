@@ -13,12 +13,14 @@
 #include <netinet/in.h>
 
 #include "link_spec.h"
+#include "limit.h"
 
 #define MAX_IFACES      8   /* -i per daemon */
 #define MAX_ADDR6       6   /* -A per interface (lwIP holds 16: link-local, SLAAC and temporaries too) */
 #define MAX_DNS         4   /* --dns */
 #define MAX_CONFIG_LINE 512 /* one line of a --config file */
 #define MAX_CONFIG_ARGS 16  /* words on one config line */
+#define MAX_USER_NAME   64  /* --user */
 
 struct addr6_config {
 	struct in6_addr addr;
@@ -64,6 +66,8 @@ struct config {
 	char secret_file[PATH_MAX];     /* --secret-file, "" for the default */
 	int verbose;                    /* -v count */
 	bool no_fs;                     /* --no-fs */
+	struct limits limits;           /* --limit NAME=VALUE */
+	char user[MAX_USER_NAME];       /* --user: run as this user after setup */
 	bool help, version;
 };
 

@@ -43,11 +43,13 @@ static int commit(struct config *next, char *err, size_t errlen)
 	int rc = ifaces_apply(next, err, errlen);
 
 	if (strcmp(next->mount, running.mount) || strcmp(next->pcap, running.pcap) ||
-	    next->no_fs != running.no_fs)
-		log_warn("--mount, --pcap and --no-fs take effect at restart only");
+	    next->no_fs != running.no_fs || strcmp(next->user, running.user))
+		log_warn("--mount, --pcap, --no-fs and --user take effect at restart only");
 	memcpy(next->mount, running.mount, sizeof(next->mount));
 	memcpy(next->pcap, running.pcap, sizeof(next->pcap));
+	memcpy(next->user, running.user, sizeof(next->user));
 	next->no_fs = running.no_fs;
+	limits_apply(&next->limits);
 	dns_store_set_static(next);
 	log_set_level(next->verbose >= 2 ? LOG_DEBUG : LOG_INFO);
 	running = *next;

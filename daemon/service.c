@@ -19,6 +19,7 @@
 
 #include "dns.h"
 #include "ifinfo.h"
+#include "limit.h"
 #include "log.h"
 #include "loop.h"
 #include "service.h"
@@ -28,6 +29,8 @@ struct client {
 	int fd;
 	int family;             /* of the endpoint it came through */
 	pid_t pid;
+	uid_t uid;
+	struct limit_bucket bucket;     /* requests allowed now (limit.c) */
 	struct loop_watch watch;
 	size_t have;            /* bytes of the current message in buf */
 	uint8_t buf[sizeof(struct proto_hdr) + PROTO_MAX_BODY];
@@ -108,9 +111,9 @@ static int op_create(struct client *c, const struct proto_hdr *h,
 	    (r->protocol != 0 &&
 	     r->protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP)))
 		return reply(c, h, EPROTONOSUPPORT, NULL, 0, -1);
-	s = sock_new(c->family, type, c->pid);
+	s = sock_new(c->family, type, c->pid, &rc);
 	if (!s)
-		return reply(c, h, ENOBUFS, NULL, 0, -1);
+		return reply(c, h, rc, NULL, 0, -1);
 	if (socketpair(AF_UNIX, (type == SOCK_STREAM ? SOCK_STREAM : SOCK_SEQPACKET) |
 		       SOCK_CLOEXEC, 0, pair) < 0) {
 		rc = errno;
@@ -272,12 +275,16 @@ static int op_ifinfo(struct client *c, const struct proto_hdr *h,
 	return reply(c, h, rc, &info, sizeof(info), -1);
 }
 
-/* dispatch() - one complete, validated request; -1 drops the client */
+/* dispatch() - one complete, validated request; -1 drops the client.
+ * A client over its messages-per-second gets EAGAIN instead.
+ */
 static int dispatch(struct client *c)
 {
 	const struct proto_hdr *h = (const void *)c->buf;
 	const void *body = c->buf + sizeof(*h);
 
+	if (!limit_message(&c->bucket, c->pid, c->uid))
+		return reply(c, h, EAGAIN, NULL, 0, -1);
 	switch (h->op) {
 	case OP_CREATE:      return op_create(c, h, body);
 	case OP_BIND:
@@ -390,6 +397,7 @@ static void endpoint_readable(void *arg, uint32_t events)
 		c->fd = fd;
 		c->family = e->family;
 		c->pid = cr.pid;
+		c->uid = cr.uid;
 		c->passed_fd = -1;
 		if (loop_add(&c->watch, fd, EPOLLIN, client_readable, c)) {
 			close(fd);
@@ -466,7 +474,8 @@ void service_publish_resolv(void)
 }
 
 /* service_prepare_dir() - create the socket directory if missing and
- * check that it is ours
+ * check that it is ours (root may use any: with --user it may be the
+ * user's already)
  */
 int service_prepare_dir(const char *dir, char *err, size_t errlen)
 {
@@ -476,7 +485,7 @@ int service_prepare_dir(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "socket directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (st.st_uid != getuid()) {
+	if (st.st_uid != getuid() && getuid() != 0) {
 		snprintf(err, errlen, "socket directory %s belongs to uid %d, not to you; "
 			 "choose another with --mount", dir, (int)st.st_uid);
 		return -1;

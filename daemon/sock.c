@@ -8,6 +8,7 @@
  * graveyard is bounded.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +24,14 @@
 
 #define SOCK_HASH 16384
 #define SWEEP_MS  2000
+#define TRIM_DROP 1024          /* sockets gone before memory goes back */
 
 static struct sock *hash[SOCK_HASH];
 static struct sock *all;
 static uint64_t next_id;
 static uint64_t instance;
 static int n_socks, n_graves;
+static int high_water;          /* most sockets since the last trim */
 static struct sock *reap;       /* freed at the end of the loop iteration */
 
 /* bucket() - hash chain head for @id */
@@ -115,18 +118,23 @@ int sock_bind_name(int fd, const struct sock *s)
 	return 0;
 }
 
-/* sock_new() - allocate a socket of @family/@type made for @pid; NULL if
- * the daemon-wide limit is reached or memory is short
+/* sock_new() - allocate a socket of @family/@type made for @pid; NULL
+ * with *@err = EMFILE or ENFILE if a socket limit is reached (limit.c),
+ * ENOBUFS if memory is short
  */
-struct sock *sock_new(int family, int type, pid_t pid)
+struct sock *sock_new(int family, int type, pid_t pid, int *err)
 {
 	struct sock *s;
 
-	if (sock_count() >= SOCK_MAX_TOTAL)
+	*err = limit_sock_admit(pid, sock_count());
+	if (*err)
 		return NULL;
 	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		limit_sock_release(pid);
+		*err = ENOBUFS;
 		return NULL;
+	}
 	s->id = next_id++;
 	s->family = family;
 	s->type = type;
@@ -139,7 +147,8 @@ struct sock *sock_new(int family, int type, pid_t pid)
 	if (all)
 		all->prev = s;
 	all = s;
-	n_socks++;
+	if (++n_socks > high_water)
+		high_water = n_socks;
 	return s;
 }
 
@@ -177,6 +186,8 @@ void sock_free(struct sock *s)
 		s->next->prev = s->prev;
 	if (s->state == SS_FAILED)
 		n_graves--;
+	else
+		limit_sock_release(s->pid);     /* a failed one was released then */
 	n_socks--;
 	s->next = reap;
 	reap = s;
@@ -205,8 +216,10 @@ void sock_fail(struct sock *s, int err)
 		pbuf_free(s->rx);
 		s->rx = NULL;
 	}
-	if (s->state != SS_FAILED)
+	if (s->state != SS_FAILED) {
 		n_graves++;
+		limit_sock_release(s->pid);     /* the graveyard counts for no limit */
+	}
 	s->state = SS_FAILED;
 	s->err = err;
 	s->died = time(NULL);
@@ -222,8 +235,21 @@ void sock_set_events(struct sock *s, uint32_t events)
 	loop_mod(&s->watch, events);
 }
 
+/* trim() - after many sockets went (a burst of connections is over),
+ * give the memory malloc keeps for reuse back to the system, so lwipd's
+ * RSS follows its load down
+ */
+static void trim(void)
+{
+	if (high_water - n_socks < TRIM_DROP)
+		return;
+	malloc_trim(0);
+	high_water = n_socks;
+}
+
 /* sweep() - free failed sockets past their time, or the oldest beyond the
- * bound; then look for listeners whose program is gone
+ * bound; give memory back after a burst; then look for listeners whose
+ * program is gone
  */
 static void sweep(void *arg)
 {
@@ -237,6 +263,7 @@ static void sweep(void *arg)
 		    (now - s->died >= SOCK_GRAVE_SECS || n_graves > SOCK_GRAVE_MAX))
 			sock_free(s);
 	}
+	trim();
 	tcpsock_sweep_listeners();
 	sys_timeout(SWEEP_MS, sweep, NULL);
 }

@@ -10,14 +10,13 @@
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
+#include "limit.h"
 #include "loop.h"
 #include "proto.h"
 
-#define SOCK_MAX_TOTAL     65536  /* sockets in the daemon at once */
 #define SOCK_MAX_GROUPS    8      /* multicast memberships per UDP socket */
 #define SOCK_GRAVE_SECS    60     /* how long a failed socket keeps its error */
 #define SOCK_GRAVE_MAX     4096   /* failed sockets remembered at once */
-#define SOCK_BUF_BYTES     (1024 * 1024) /* SO_SNDBUF/RCVBUF of the daemon's end */
 
 enum sock_state {
 	SS_NEW,          /* created, maybe bound */
@@ -82,7 +81,7 @@ struct sock {
 };
 
 /* The table of sockets */
-struct sock *sock_new(int family, int type, pid_t pid);
+struct sock *sock_new(int family, int type, pid_t pid, int *err);
 struct sock *sock_find(uint64_t id);
 uint64_t sock_rekey(struct sock *s, uint64_t id);
 void sock_close_fd(struct sock *s);

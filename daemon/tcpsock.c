@@ -35,7 +35,6 @@
 #define TCP_MAX_IOV     64              /* pbufs written to a program at once */
 #define FILLER_MAX      (256 * 1024)    /* bound on filler bytes */
 #define FILLER_CHUNK    (32 * 1024)     /* filler bytes per send */
-#define LISTEN_MAX      4096            /* largest backlog */
 
 static uint8_t chunk[TCP_CHUNK];
 static struct sock *to_deliver;         /* sockets with data from lwIP to write */
@@ -96,7 +95,7 @@ static void detach(struct sock *s)
 /* set_bufs() - large buffers on the daemon's end for throughput */
 static void set_bufs(int fd)
 {
-	int v = SOCK_BUF_BYTES;
+	int v = (int)limit_get(LIM_BUFFER);
 
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
@@ -574,15 +573,28 @@ static int unix_connect(struct sock *c, const struct sock *lst)
 	return fd;
 }
 
+/* report_backlog() - a connection to @lst was reset: the program's accept
+ * queue (its listen() backlog, at most --limit backlog) is full
+ */
+static void report_backlog(const struct sock *lst)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "a connection to its listener (backlog %d) was reset: "
+		 "the accept queue is full (the program accepts too slowly, or asked listen() "
+		 "for less)", lst->backlog);
+	limit_report(LIM_BACKLOG, lst->pid, getuid(), what);
+}
+
 /* on_accept() - lwIP accepted a connection on a listener */
 static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 {
 	struct sock *lst = arg, *c;
-	int fd;
+	int fd, e;
 
 	if (!lst || err != ERR_OK || !newpcb)
 		return ERR_VAL;
-	c = sock_new(lst->family, SOCK_STREAM, lst->pid);
+	c = sock_new(lst->family, SOCK_STREAM, lst->pid, &e);
 	if (!c) {
 		tcp_abort(newpcb);
 		return ERR_ABRT;
@@ -593,6 +605,8 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 		tcp_abort(newpcb);
 		if (fd == -ECONNREFUSED)        /* the program closed its listener */
 			tcpsock_close(lst, false);
+		else if (fd == -EAGAIN)         /* its accept queue is full */
+			report_backlog(lst);
 		return ERR_ABRT;
 	}
 	c->fd = fd;
@@ -652,8 +666,8 @@ int tcpsock_listen(struct sock *s, int backlog, int *lfd)
 	*lfd = -1;
 	if (backlog < 1)
 		backlog = 1;
-	if (backlog > LISTEN_MAX)
-		backlog = LISTEN_MAX;
+	if (backlog > limit_get(LIM_BACKLOG))
+		backlog = (int)limit_get(LIM_BACKLOG);  /* silently, as somaxconn */
 	if (s->state == SS_LISTENING) {
 		tcp_backlog_set(s->pcb.tcp, lwip_backlog(backlog));
 		s->backlog = backlog;

@@ -124,7 +124,7 @@ static void udp_readable(void *arg, uint32_t events)
 /* udpsock_create() - a pcb and the SEQPACKET relay for @s (fd already set) */
 int udpsock_create(struct sock *s)
 {
-	int v = SOCK_BUF_BYTES;
+	int v = (int)limit_get(LIM_BUFFER);
 
 	s->pcb.udp = udp_new_ip_type(s->family == AF_INET6 ? IPADDR_TYPE_ANY : IPADDR_TYPE_V4);
 	if (!s->pcb.udp)

@@ -2,9 +2,10 @@
 #ifndef LWIPD_FS_H
 #define LWIPD_FS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-int fs_start(const char *dir, char *err, size_t errlen);
+int fs_start(const char *dir, bool for_user, char *err, size_t errlen);
 void fs_stop(void);
 
 #endif

@@ -8,12 +8,17 @@
  * `options`, which takes option lines (reconfig.c).  This thread never
  * calls lwIP: it asks the loop through bridge.c.  Mounted without
  * allow_other, so only the owner (and root) can look inside; writes are
- * checked against the owner's uid as well.
+ * checked against the owner's uid as well.  Root mounting for --user (it
+ * becomes that user right after) mounts with allow_other and
+ * default_permissions: the kernel then checks the modes getattr shows
+ * (directory 0700, endpoints 0600, all the user's), and auto_unmount lets
+ * fusermount3 unmount it when lwipd, no longer root, exits.
  */
 #define FUSE_USE_VERSION 31
 #include <errno.h>
 #include <fuse.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,6 +38,7 @@
 
 #define FS_MAX_NODES 8          /* sockets bound inside the mount */
 #define FS_MAX_WRITE 4096       /* one write to `options` */
+#define FS_WAKE_SIGNAL SIGUSR1  /* interrupts the FUSE thread's read() at exit */
 
 struct node {
 	char name[32];
@@ -51,6 +57,7 @@ static struct node nodes[FS_MAX_NODES];
 static struct fuse *fuse;
 static pthread_t thread;
 static int running;
+static bool mounted_for_user;   /* by root for --user: we cannot unmount it */
 static char mountpoint[4096];
 static struct timespec mounted_at;
 
@@ -328,13 +335,28 @@ static int clean_stale(const char *dir, char *err, size_t errlen)
 	return -1;
 }
 
+/* wake() - FS_WAKE_SIGNAL's handler: only interrupts a blocking read() */
+static void wake(int sig)
+{
+	(void)sig;
+}
+
 /* fs_start() - mount the filesystem on @dir and start its thread; call
- * from the loop thread after the loop exists, before binding endpoints
+ * from the loop thread after the loop exists, before binding endpoints.
+ * @for_user: root mounts it for the user lwipd is about to become (--user)
  */
-int fs_start(const char *dir, char *err, size_t errlen)
+int fs_start(const char *dir, bool for_user, char *err, size_t errlen)
 {
 	char *argv[] = { "lwipd", "-o", "fsname=lwipd,subtype=lwipd", NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+
+	if (for_user) {
+		struct sigaction sa = { .sa_handler = wake };
+
+		argv[2] = "fsname=lwipd,subtype=lwipd,allow_other,default_permissions,auto_unmount";
+		sigaction(FS_WAKE_SIGNAL, &sa, NULL);   /* no SA_RESTART: read() returns */
+		mounted_for_user = true;
+	}
 
 	if (clean_stale(dir, err, errlen) || service_prepare_dir(dir, err, errlen))
 		return -1;
@@ -376,6 +398,29 @@ int fs_start(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+/* stop_thread() - end the FUSE thread once fuse_exit() was called: the
+ * unmount wakes it (the kernel ends the connection), except when lwipd,
+ * no longer root, cannot unmount (--user; auto_unmount does it when lwipd
+ * exits): then interrupt its read() until it sees the exit flag
+ */
+static void stop_thread(void)
+{
+	for (int i = 0; mounted_for_user && i < 100; i++) {
+		struct timespec ts;
+
+		pthread_kill(thread, FS_WAKE_SIGNAL);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		if (pthread_timedjoin_np(thread, NULL, &ts) == 0)
+			return;
+	}
+	pthread_join(thread, NULL);
+}
+
 /* fs_stop() - unmount and join the thread (after the endpoints are gone) */
 void fs_stop(void)
 {
@@ -384,9 +429,12 @@ void fs_stop(void)
 		return;
 	fuse_exit(fuse);
 	fuse_unmount(fuse);
-	pthread_join(thread, NULL);
+	stop_thread();
 	fuse_destroy(fuse);
 	fuse = NULL;
 	running = 0;
-	log_info("filesystem unmounted from %s", mountpoint);
+	if (mounted_for_user)
+		log_info("filesystem on %s: fusermount3 unmounts it as lwipd exits", mountpoint);
+	else
+		log_info("filesystem unmounted from %s", mountpoint);
 }

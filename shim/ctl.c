@@ -244,9 +244,10 @@ static int full_recv(int fd, void *buf, size_t len, int *pfd)
 }
 
 /* transact() - one request/reply on connected @c; lock held.  Returns 0
- * or a positive errno; *@err gets the daemon's err field. */
+ * or a positive errno; *@err gets the daemon's err field; *@unsent is set
+ * when the request could not be sent at all (nothing reached a daemon). */
 static int transact(struct ctl *c, enum proto_op op, const void *req, size_t reqlen,
-		    void *rep, size_t replen, int *pfd, int sendfd, int *err)
+		    void *rep, size_t replen, int *pfd, int sendfd, int *err, bool *unsent)
 {
 	struct proto_hdr h = { .len = (uint32_t)reqlen, .version = PROTO_VERSION,
 			       .op = (uint16_t)op, .err = 0, .seq = ++ctl_seq };
@@ -254,8 +255,10 @@ static int transact(struct ctl *c, enum proto_op op, const void *req, size_t req
 	struct proto_hdr r;
 	int e;
 
-	if ((e = full_send(c->fd, iov, reqlen ? 2 : 1, sendfd)))
+	if ((e = full_send(c->fd, iov, reqlen ? 2 : 1, sendfd))) {
+		*unsent = true;
 		return e;
+	}
 	if ((e = full_recv(c->fd, &r, sizeof(r), pfd)))
 		return e;
 	if (proto_check_hdr(&r, true) < 0 || r.op != op || r.seq != h.seq)
@@ -295,13 +298,14 @@ int shim_request_fd(int family, enum proto_op op, const void *req, size_t reqlen
 	in_ctl = 1;
 	for (tries = 0; tries < 2; tries++) {
 		struct ctl *c = &ctls[slot];
+		bool unsent = false;
 
 		if (!ctl_valid(c)) {
 			ctl_drop(slot, c->pid == getpid() ? false : true);
 			if ((e = ctl_open(slot)))
 				break;
 		}
-		e = transact(c, op, req, reqlen, rep, replen, pfd, sendfd, &err);
+		e = transact(c, op, req, reqlen, rep, replen, pfd, sendfd, &err, &unsent);
 		if (e == 0)
 			break;
 		/* the connection broke: drop it; retry once on a fresh one only
@@ -314,10 +318,14 @@ int shim_request_fd(int family, enum proto_op op, const void *req, size_t reqlen
 		}
 		if (e != EPIPE && e != ECONNRESET && e != ENOTCONN && e != EBADF)
 			break;
-		if (op == OP_CREATE || op == OP_LISTEN || op == OP_CONNECT || op == OP_BIND) {
+		if (!unsent && (op == OP_LISTEN || op == OP_CONNECT || op == OP_BIND)) {
 			/* a dead daemon: the socket is gone too */
 			break;
 		}
+		if (!unsent && op == OP_CREATE)
+			break;          /* it may have made one: do not make two */
+		/* unsent (the daemon that served this connection is gone, a new
+		 * one may be there): a fresh connection gets the request */
 	}
 	in_ctl = 0;
 	pthread_mutex_unlock(&ctl_lock);

@@ -83,7 +83,8 @@ ssize_t shim_udp_sendmsg(const struct shim_sock *s, const struct msghdr *m, int 
 	return k >= (ssize_t)sizeof(h) ? k - (ssize_t)sizeof(h) : 0;
 }
 
-/* shim_tcp_eof_error() - see shim.h: SO_ERROR of our TCP fd, or 0 */
+/* shim_tcp_eof_error() - see shim.h: SO_ERROR of our TCP fd, or 0;
+ * ECONNRESET when no lwipd answers (it died: the connection is lost) */
 int shim_tcp_eof_error(int fd)
 {
 	struct shim_sock s;
@@ -93,7 +94,7 @@ int shim_tcp_eof_error(int fd)
 	if (!shim_ident(fd, &s) || s.type != SOCK_STREAM)
 		return 0;
 	if (shim_getsockopt_id(&s, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
-		err = 0;
+		err = errno == ENETDOWN ? ECONNRESET : 0;  /* lwipd died: a reset */
 	errno = saved;
 	return err;
 }

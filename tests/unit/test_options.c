@@ -298,3 +298,49 @@ Test(options, dhcp6_on_by_default_off_per_interface_and_round_trips)
 	cr_assert_eq(options_parse_line(&c, "--no-dhcp6", err, sizeof(err)), 0, "%s", err);
 	cr_assert(!c.ifaces[0].dhcp6, "a line without -i applies to the first interface");
 }
+
+Test(options, limits_parse_format_and_round_trip)
+{
+	char buf[1024];
+	struct config again;
+
+	cr_assert_eq(parse("-i", "tap0", NULL), 0, "%s", err);
+	cr_assert_eq(c.limits.v[LIM_SOCKETS], LIMIT_SOCKETS);
+	cr_assert_eq(c.limits.v[LIM_MESSAGES], LIMIT_MESSAGES);
+	options_format(&c, buf, sizeof(buf));
+	cr_assert_null(strstr(buf, "--limit"), "defaults shown: %s", buf);
+	cr_assert_eq(parse("-i", "tap0", "--limit", "sockets-per-client=30", "--limit=buffer=64K",
+			   "--limit", "backlog=2", "--user", "nobody", NULL), 0, "%s", err);
+	cr_assert_eq(c.limits.v[LIM_SOCKETS_PER_CLIENT], 30);
+	cr_assert_eq(c.limits.v[LIM_BUFFER], 65536);
+	cr_assert_eq(c.limits.v[LIM_BACKLOG], 2);
+	cr_assert_str_eq(c.user, "nobody");
+	options_format(&c, buf, sizeof(buf));
+	cr_assert_not_null(strstr(buf, " --user nobody --limit sockets-per-client=30 --limit buffer=65536 "
+				  "--limit backlog=2\n"), "%s", buf);
+	/* the formatted line parses back to the same limits */
+	options_defaults(&again);
+	buf[strcspn(buf, "\n")] = '\0';
+	{
+		char *w[64], *save = NULL;
+		int n = 0;
+
+		for (char *t = strtok_r(buf, " ", &save); t && n < 64; t = strtok_r(NULL, " ", &save))
+			w[n++] = t;
+		cr_assert_eq(options_parse(&again, n, w, err, sizeof(err)), 0, "%s", err);
+	}
+	cr_assert_eq(memcmp(&again.limits, &c.limits, sizeof(c.limits)), 0);
+}
+
+Test(options, limits_refused_with_reasons)
+{
+	cr_assert_neq(parse("-i", "tap0", "--limit", "sockets", NULL), 0);
+	cr_assert_not_null(strstr(err, "NAME=VALUE"), "%s", err);
+	cr_assert_neq(parse("-i", "tap0", "--limit", "files=3", NULL), 0);
+	cr_assert_not_null(strstr(err, "sockets-per-client"), "%s", err);
+	cr_assert_neq(parse("-i", "tap0", "--limit", "sockets=0", NULL), 0);
+	cr_assert_not_null(strstr(err, "from 1 to"), "%s", err);
+	cr_assert_neq(parse("-i", "tap0", "--limit", "buffer=12x", NULL), 0);
+	cr_assert_neq(parse("-i", "tap0", "--limit", "backlog=", NULL), 0);
+	cr_assert_neq(parse("-i", "tap0", "--user", "a b", NULL), 0);
+}

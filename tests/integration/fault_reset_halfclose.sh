@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Resets and half-closes, over IPv4 and IPv6:
+#   - the kernel-side peer resets a connection (SO_LINGER {1, 0}) after
+#     sending some bytes: the program under the shim reads them, then
+#     recv() fails with ECONNRESET, and a send() after it fails too;
+#   - the program half-closes (shutdown SHUT_WR): the peer reads all it
+#     sent and EOF, then sends 1 MiB back, which the program reads whole;
+#   - the peer half-closes: the program reads 1 MiB and EOF, then sends
+#     1 MiB back, which the peer reads whole after its own FIN.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/shim_lib.sh"
+need_cmd python3
+shim_net
+
+bg peer in_ns python3 -c '
+import hashlib, socket, struct, sys, threading
+MB = 1 << 20
+def readall(c):
+    got = b""
+    while True:
+        d = c.recv(65536)
+        if not d: return got
+        got += d
+def serve(c):
+    what = c.recv(5)
+    if what == b"reset":
+        c.sendall(b"before reset")
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close(); return
+    if what == b"appwr":                # the program half-closes
+        got = readall(c)
+        c.sendall(hashlib.sha256(got).hexdigest().encode() + b"x" * MB)
+        c.close(); return
+    if what == b"peerw":                # we half-close first
+        c.sendall(b"y" * MB)
+        c.shutdown(socket.SHUT_WR)
+        got = readall(c)
+        print("peerw got", len(got), hashlib.sha256(got).hexdigest(), flush=True)
+        c.close(); return
+for fam, addr in ((socket.AF_INET, "10.0.0.1"), (socket.AF_INET6, sys.argv[1])):
+    s = socket.socket(fam); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, 9701)); s.listen(8)
+    threading.Thread(target=lambda s=s: [threading.Thread(target=serve, args=(s.accept()[0],)).start() for _ in iter(int, 1)], daemon=True).start()
+threading.Event().wait()' "$NET6::1"
+wait_kport 9701 || fail "peer did not start"
+
+for host in 10.0.0.1 "$NET6::1"; do
+	check "peer reset ($host): ECONNRESET after the data"
+	app python3 -c '
+import errno, socket, sys, time
+s = socket.create_connection((sys.argv[1], 9701), timeout=10)
+s.sendall(b"reset")
+got = b""
+while len(got) < 12:
+    got += s.recv(100)
+assert got == b"before reset", got
+try:
+    d = s.recv(100)
+    sys.exit("recv after the reset gave %r, not ECONNRESET" % d)
+except ConnectionResetError:
+    pass
+try:
+    s.send(b"more")
+    sys.exit("send after the reset worked")
+except OSError as e:
+    print("recv ECONNRESET, then send", errno.errorcode[e.errno])' "$host" >"$TMPD/reset.out" 2>&1 ||
+		fail "$(cat "$TMPD/reset.out")"
+	ok "$(cat "$TMPD/reset.out")"
+
+	check "program half-closes ($host): the peer reads it all, its reply arrives whole"
+	app python3 -c '
+import hashlib, os, socket, sys
+s = socket.create_connection((sys.argv[1], 9701), timeout=10)
+data = os.urandom(3 << 20)
+s.sendall(b"appwr" + data)
+s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    d = s.recv(65536)
+    if not d: break
+    got += d
+assert got[:64] == hashlib.sha256(data).hexdigest().encode(), "the peer did not get what we sent"
+assert got[64:] == b"x" * (1 << 20), len(got)
+print("sent 3 MiB and FIN, got the digest and 1 MiB back")' "$host" >"$TMPD/appwr.out" 2>&1 ||
+		fail "$(cat "$TMPD/appwr.out")"
+	ok "$(cat "$TMPD/appwr.out")"
+
+	check "peer half-closes ($host): the program reads 1 MiB and EOF, its reply arrives whole"
+	app python3 -c '
+import hashlib, os, socket, sys
+s = socket.create_connection((sys.argv[1], 9701), timeout=10)
+s.sendall(b"peerw")
+got = b""
+while True:
+    d = s.recv(65536)
+    if not d: break
+    got += d
+assert got == b"y" * (1 << 20), len(got)
+data = os.urandom(1 << 20)
+s.sendall(data)
+s.close()
+print(hashlib.sha256(data).hexdigest())' "$host" >"$TMPD/peerw.out" 2>&1 || fail "$(cat "$TMPD/peerw.out")"
+	digest=$(cat "$TMPD/peerw.out")
+	wait_file "$TMPD/peer.log" "^peerw got 1048576 $digest" 10 ||
+		fail "the peer did not get the reply after its FIN: $(cat "$TMPD/peer.log")"
+	ok "program read 1 MiB + EOF, peer then got 1 MiB ($digest)"
+done
+lwipd_stop
+pass
