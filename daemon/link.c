@@ -29,7 +29,6 @@
 #include "log.h"
 #include "pcap.h"
 
-#define LINK_MAX_IOV     64             /* pbufs in one transmitted frame */
 
 /* link_of() - the link a netif belongs to (the netif is its first member) */
 struct link *link_of(struct netif *netif)
@@ -89,11 +88,21 @@ static err_t link_output(struct netif *netif, struct pbuf *p)
 	return ERR_IF;
 }
 
-/* link_input() - the one way in: count and capture one received frame
- * of @len bytes, pass it through the MAC filter and give a copy to lwIP.
- * @frame is the back end's buffer; it may be reused once this returns.
- */
+/* link_input() - a received frame whose checksums lwIP must check */
 void link_input(struct link *l, const uint8_t *frame, size_t len)
+{
+	link_input_csum(l, frame, len, false);
+}
+
+/* link_input_csum() - the one way in: count and capture one received
+ * frame of @len bytes, pass it through the MAC filter and give a copy to
+ * lwIP.  @csum_ok: the kernel vouches for its checksums (a TAP's
+ * virtio_net_hdr says so: the frame was made on this host, its checksum
+ * possibly left for a "hardware" to fill in, or was checked already), so
+ * lwIP's checks are off for this frame only.  @frame is the back end's
+ * buffer; it may be reused once this returns.
+ */
+void link_input_csum(struct link *l, const uint8_t *frame, size_t len, bool csum_ok)
 {
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 	struct pbuf *p;
@@ -116,8 +125,14 @@ void link_input(struct link *l, const uint8_t *frame, size_t len)
 		return;
 	}
 	memcpy(p->payload, frame, len);
+	if (csum_ok)
+		NETIF_SET_CHECKSUM_CTRL(&l->netif, NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_UDP |
+					NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_ICMP |
+					NETIF_CHECKSUM_GEN_ICMP6);
 	if (l->netif.input(p, &l->netif) != ERR_OK)
 		pbuf_free(p);
+	if (csum_ok)
+		NETIF_SET_CHECKSUM_CTRL(&l->netif, NETIF_CHECKSUM_ENABLE_ALL);
 }
 
 /* link_sync() - the netif's link is up while there is a carrier and the

@@ -16,6 +16,7 @@
 #include "macfilter.h"
 
 #define LINK_MAX_FRAME  (65535 + 18)    /* largest TAP MTU plus header and VLAN tag */
+#define LINK_MAX_IOV    64              /* pbufs in one transmitted frame */
 
 struct link_counters {
 	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
@@ -55,6 +56,7 @@ struct link {
 	uint8_t mac[6];
 	bool carrier;                   /* the back end has a working peer */
 	bool admin_up;                  /* not --down */
+	bool vnet;                      /* TAP frames carry a virtio_net_hdr (link_tap.c) */
 	struct loop_watch watch;        /* the TAP or the stream connection */
 	struct loop_watch listen_watch; /* stream-listen's listening socket */
 	struct macfilter filter;
@@ -67,6 +69,7 @@ int link_open(struct link *l, const char *name, const uint8_t mac[6],
 	      int promisc_multicast, char *err, size_t errlen);
 void link_close(struct link *l);
 void link_input(struct link *l, const uint8_t *frame, size_t len);
+void link_input_csum(struct link *l, const uint8_t *frame, size_t len, bool csum_ok);
 void link_set_carrier(struct link *l, bool on);
 void link_set_admin(struct link *l, bool up);
 void link_state(const struct link *l, char *buf, size_t len);

@@ -119,6 +119,9 @@
 #define LWIP_SO_RCVBUF             0
 
 /* ---- Checksums ------------------------------------------------------- */
+/* Per-netif control: a TAP frame the kernel vouches for (virtio_net_hdr
+ * flags) is input with the checks off (link_input_csum()). */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 /* LWIPD_FUZZ builds skip input checksum checks so fuzzers reach the parsers. */
 #ifdef LWIPD_FUZZ
 #define CHECKSUM_CHECK_IP          0

@@ -48,6 +48,7 @@
 struct reopen {
 	struct pbuf *pkt;               /* the SYN's IP packet, copied */
 	struct netif *netif;            /* where it came in */
+	u16_t chksum_flags;             /* the netif's checks for it (link.c) */
 	ip_addr_t local, remote;
 	u16_t local_port, remote_port;
 };
@@ -117,6 +118,7 @@ err_t timewait_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, u16_t optlen,
 	if (!r->pkt)
 		return ERR_OK;
 	r->netif = ip_current_input_netif();
+	r->chksum_flags = r->netif->chksum_flags;
 	ip_addr_copy(r->local, pcb->local_ip);
 	ip_addr_copy(r->remote, pcb->remote_ip);
 	r->local_port = pcb->local_port;
@@ -160,8 +162,14 @@ static void reopen_held(void)
 		if (tw)
 			tcp_abort(tw);
 		if (netif_exists(r->netif)) {
+			u16_t flags = r->netif->chksum_flags;
+
+			/* checked as the original was: a frame whose checksum the
+			 * kernel left to us is not checked (link_input_csum()) */
 			counters.reopened++;
+			NETIF_SET_CHECKSUM_CTRL(r->netif, r->chksum_flags);
 			ip_input(r->pkt, r->netif);     /* takes the pbuf */
+			NETIF_SET_CHECKSUM_CTRL(r->netif, flags);
 		} else {
 			pbuf_free(r->pkt);
 		}
