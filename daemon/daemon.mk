@@ -18,7 +18,9 @@ $(BUILD)/lwipd: $(BUILD)/obj/daemon/main.o $(FS_OBJS) $(DAEMON_LIB) $(LWIP_LIB)
 	@$(CC) $(LDFLAGS) -o $@ $(BUILD)/obj/daemon/main.o $(FS_OBJS) -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group -lfuse3 -lpthread
 
 # Unit tests of the daemon's pure logic.
-TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o
+TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o $(BUILD)/obj/daemon/impairspec.o
 TEST_OBJS_test_ethaddr   := $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_macfilter := $(BUILD)/obj/daemon/macfilter.o $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_proto     := $(BUILD)/obj/common/proto.o
+TEST_OBJS_test_impair    := $(BUILD)/obj/daemon/impair.o $(BUILD)/obj/daemon/impairspec.o \
+			    $(BUILD)/obj/daemon/log.o $(BUILD)/obj/daemon/sys_arch.o $(LWIP_LIB)

@@ -161,6 +161,7 @@ static void apply_changes(struct iface *i, const struct iface_config *n)
 		add_addr6(i, &n->addr6[k]);
 	netif_set_ip6_autoconfig_enabled(nif, n->slaac ? 1 : 0);
 	i->link.filter.promisc_multicast = n->promisc_multicast;
+	impair_set(&i->link.impair, &n->impair, n->name);
 	if (n->down != o->down) {
 		if (n->down) {
 			netif_set_link_down(nif);

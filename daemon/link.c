@@ -3,9 +3,11 @@
  * Receive: on each wake, read frames until EAGAIN (the kernel's TAP queue
  * holds 1000 frames and drops beyond), pass each through the MAC filter and
  * hand it to lwIP's ethernet_input().  Transmit: lwIP's linkoutput writes
- * the pbuf chain with one writev(2).  Every frame in and out can be
- * captured (--pcap).  lwIP programs the MAC filter through its
- * igmp_mac_filter and mld_mac_filter hooks.
+ * the pbuf chain with one writev(2).  Both paths go through the link's
+ * impairment (--impair, impair.c), which passes each frame on at once,
+ * later, twice, altered or not at all.  Every frame in and out, as its
+ * receiver gets it, can be captured (--pcap).  lwIP programs the MAC filter
+ * through its igmp_mac_filter and mld_mac_filter hooks.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -22,6 +24,7 @@
 #include "netif/ethernet.h"
 
 #include "ethaddr.h"
+#include "impair.h"
 #include "link.h"
 #include "log.h"
 #include "pcap.h"
@@ -52,6 +55,25 @@ const char *link_netif_name(struct netif *netif)
 	return link_is_ours(netif) ? link_of(netif)->name : "lo";
 }
 
+/* link_write() - write one frame to the TAP; 0, or -1 on error */
+static int link_write(void *arg, const struct iovec *iov, int n, size_t len)
+{
+	struct link *l = arg;
+	ssize_t w;
+
+	pcap_write(iov, n, len);
+	w = writev(l->fd, iov, n);
+	if (w != (ssize_t)len) {
+		l->c.tx_errors++;
+		if (w < 0 && errno == EIO)
+			log_debug("%s: write: the device is down", l->name);
+		return -1;
+	}
+	l->c.tx_frames++;
+	l->c.tx_bytes += len;
+	return 0;
+}
+
 /* link_output() - lwIP's linkoutput: send one frame to the TAP */
 static err_t link_output(struct netif *netif, struct pbuf *p)
 {
@@ -59,7 +81,6 @@ static err_t link_output(struct netif *netif, struct pbuf *p)
 	struct iovec iov[LINK_MAX_IOV];
 	struct pbuf *q;
 	int n = 0;
-	ssize_t w;
 
 	for (q = p; q && n < LINK_MAX_IOV; q = q->next) {
 		iov[n].iov_base = q->payload;
@@ -69,44 +90,36 @@ static err_t link_output(struct netif *netif, struct pbuf *p)
 		l->c.tx_errors++;
 		return ERR_BUF;
 	}
-	pcap_write(iov, n, p->tot_len);
-	w = writev(l->fd, iov, n);
-	if (w != (ssize_t)p->tot_len) {
-		l->c.tx_errors++;
-		if (w < 0 && errno == EIO)
-			log_debug("%s: write: the device is down", l->name);
+	if (impair_tx(&l->impair, iov, n, p->tot_len, link_write, l))
 		return ERR_IF;
-	}
-	l->c.tx_frames++;
-	l->c.tx_bytes += p->tot_len;
 	return ERR_OK;
 }
 
-/* link_deliver() - filter one received frame of @len bytes in rxbuf and
- * give it to lwIP
+/* link_deliver() - filter one received frame (one buffer, @iov[0]) and
+ * give it to lwIP; always 0
  */
-static void link_deliver(struct link *l, size_t len)
+static int link_deliver(void *arg, const struct iovec *iov, int n, size_t len)
 {
-	struct iovec iov = { .iov_base = rxbuf, .iov_len = len };
+	struct link *l = arg;
+	const uint8_t *frame = iov[0].iov_base;
 	struct pbuf *p;
 
-	l->c.rx_frames++;
-	l->c.rx_bytes += len;
-	pcap_write(&iov, 1, len);
-	if (len < SIZEOF_ETH_HDR) {
+	pcap_write(iov, n, len);
+	if (n != 1 || len < SIZEOF_ETH_HDR) {
 		l->c.rx_errors++;
-		return;
+		return 0;
 	}
-	if (!macfilter_accepts(macfilter_check(&l->filter, rxbuf)))
-		return;
+	if (!macfilter_accepts(macfilter_check(&l->filter, frame)))
+		return 0;
 	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
 	if (!p) {
 		l->c.rx_nomem++;
-		return;
+		return 0;
 	}
-	memcpy(p->payload, rxbuf, len);
+	memcpy(p->payload, frame, len);
 	if (l->netif.input(p, &l->netif) != ERR_OK)
 		pbuf_free(p);
+	return 0;
 }
 
 /* link_readable() - the TAP fd is readable: drain it until EAGAIN */
@@ -129,7 +142,10 @@ static void link_readable(void *arg, uint32_t events)
 			l->c.rx_errors++;
 			continue;
 		}
-		link_deliver(l, (size_t)n);
+		l->c.rx_frames++;
+		l->c.rx_bytes += (size_t)n;
+		impair_rx(&l->impair, &(struct iovec){ rxbuf, (size_t)n }, 1,
+			  (size_t)n, link_deliver, l);
 	}
 }
 
@@ -245,6 +261,7 @@ void link_log_counters(const struct link *l)
 void link_close(struct link *l)
 {
 	link_log_counters(l);
+	impair_stop(&l->impair, l->name);
 	loop_del(&l->watch);
 	netif_remove(&l->netif);
 	close(l->fd);

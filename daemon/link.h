@@ -8,6 +8,7 @@
 
 #include "lwip/netif.h"
 
+#include "impair.h"
 #include "loop.h"
 #include "macfilter.h"
 
@@ -27,6 +28,7 @@ struct link {
 	struct loop_watch watch;
 	struct macfilter filter;
 	struct link_counters c;
+	struct impair impair;           /* --impair: set by iface.c */
 };
 
 int link_open(struct link *l, const char *name, const uint8_t mac[6],

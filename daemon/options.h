@@ -12,6 +12,8 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include "impair.h"
+
 #define MAX_IFACES      8   /* -i per daemon */
 #define MAX_ADDR6       6   /* -A per interface: lwIP holds 8, minus link-local and SLAAC */
 #define MAX_DNS         4   /* --dns */
@@ -35,6 +37,7 @@ struct iface_config {
 	bool slaac;                     /* on unless --no-slaac */
 	bool promisc_multicast;         /* --promisc-multicast */
 	bool down;                      /* --down: administratively down */
+	struct impair_spec impair;      /* --impair */
 	int n_addr6;
 	struct addr6_config addr6[MAX_ADDR6];
 };
