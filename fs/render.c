@@ -337,6 +337,12 @@ static void render_stats(struct sbuf *b)
 	proto_stats(b, "icmp", &lwip_stats.icmp);
 	proto_stats(b, "udp", &lwip_stats.udp);
 	proto_stats(b, "tcp", &lwip_stats.tcp);
+	sbuf_printf(b, "%-8s insegs %u outsegs %u retranssegs %u inerrs %u outrsts %u "
+		    "activeopens %u passiveopens %u estabresets %u\n", "tcpmib",
+		    lwip_stats.mib2.tcpinsegs, lwip_stats.mib2.tcpoutsegs,
+		    lwip_stats.mib2.tcpretranssegs, lwip_stats.mib2.tcpinerrs,
+		    lwip_stats.mib2.tcpoutrsts, lwip_stats.mib2.tcpactiveopens,
+		    lwip_stats.mib2.tcppassiveopens, lwip_stats.mib2.tcpestabresets);
 	proto_stats(b, "ip6", &lwip_stats.ip6);
 	proto_stats(b, "ip6frag", &lwip_stats.ip6_frag);
 	proto_stats(b, "icmp6", &lwip_stats.icmp6);
