@@ -97,8 +97,11 @@
 #define TCP_SND_QUEUELEN        4096  /* SND_BUF in 1460-byte segments, with room */
 #define TCP_SNDLOWAT            1024  /* read only by lwIP's sockets layer; must satisfy init.c */
 #define TCP_SNDQUEUELOWAT        256
-#define TCP_OOSEQ_MAX_BYTES (256 * 1024) /* bound out-of-order memory per pcb (untrusted wire) */
-#define TCP_OOSEQ_MAX_PBUFS      256
+#define TCP_OOSEQ_MAX_BYTES   TCP_WND  /* bound out-of-order memory per pcb (untrusted wire) by
+                                      * the window: below it, a loss early in a full window
+                                      * makes lwIP drop data it SACKed, and Linux senders then
+                                      * stall for seconds in backed-off RTOs (docs/reliability.md) */
+#define TCP_OOSEQ_MAX_PBUFS     1024  /* a full window even of 536-byte segments */
 #define TCP_QUEUE_OOSEQ            1
 #define LWIP_TCP_SACK_OUT          1  /* tell the peer what arrived out of order */
 #define LWIP_TCP_MAX_SACK_NUM      4
