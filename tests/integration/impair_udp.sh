@@ -70,5 +70,13 @@ for d in rx tx; do
 	[ "$(impair_field $d delayed)" -gt 0 ] && [ "$(impair_field $d overflow)" = 0 ] ||
 		fail "impair $d: expected frames delayed and no queue overflow"
 done
+check "the options file shows the impairment; writing --impair off ends it"
+grep -q -- "--impair loss=10%,dup=2%,reorder=5%,delay=5ms,seed=7" "$SOCKDIR/options" ||
+	fail "options file: $(cat "$SOCKDIR/options")"
+echo "--impair off" >"$SOCKDIR/options" || fail "writing --impair off failed"
+expect_log "link impairment off" "the impairment turned off"
+grep -q -- "--impair" "$SOCKDIR/options" && fail "options file still shows --impair: $(cat "$SOCKDIR/options")"
+echo "--impair loss=5" >"$SOCKDIR/options" 2>/dev/null && fail "a spec without its unit was accepted"
+expect_log "missing unit %" "the bad spec refused with its reason"
 lwipd_stop
 pass
