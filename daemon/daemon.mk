@@ -19,7 +19,8 @@ $(BUILD)/lwipd: $(BUILD)/obj/daemon/main.o $(FS_OBJS) $(DAEMON_LIB) $(LWIP_LIB)
 
 # Unit tests of the daemon's pure logic.
 TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o $(BUILD)/obj/daemon/link_spec.o $(BUILD)/obj/daemon/v6opts.o \
-			    $(BUILD)/obj/daemon/limit.o $(BUILD)/obj/daemon/log.o
+			    $(BUILD)/obj/daemon/limit.o $(BUILD)/obj/daemon/log.o \
+			    $(BUILD)/obj/daemon/impairspec.o
 TEST_OBJS_test_ethaddr   := $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_macfilter := $(BUILD)/obj/daemon/macfilter.o $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_proto     := $(BUILD)/obj/common/proto.o
@@ -27,3 +28,8 @@ TEST_OBJS_test_link_frame := $(BUILD)/obj/daemon/link_frame.o
 TEST_OBJS_test_v6addr    := $(BUILD)/obj/daemon/iid.o $(BUILD)/obj/daemon/sha256.o \
 			    $(BUILD)/obj/daemon/srcsel.o $(BUILD)/obj/daemon/ra.o
 TEST_OBJS_test_dhcp6     := $(BUILD)/obj/daemon/dhcp6_msg.o $(BUILD)/obj/daemon/dhcp6_rt.o
+# impair.c uses lwIP's timers: lwIP and the daemon's library (lwIP's hooks
+# call back into it) are linked as one group
+TEST_OBJS_test_impair    := $(BUILD)/obj/daemon/impair.o $(BUILD)/obj/daemon/impairspec.o \
+			    $(DAEMON_LIB) $(LWIP_LIB)
+TEST_LIBS_test_impair    := -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group -lfuse3 -lpthread

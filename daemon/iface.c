@@ -166,6 +166,7 @@ static void apply_changes(struct iface *i, const struct iface_config *n)
 	i->link.filter.promisc_multicast = n->promisc_multicast;
 	if (o->dhcp6 && !o->down && !(n->dhcp6 && !n->down))
 		dhcp6c_stop(nif);               /* Release while the link is up */
+	link_set_impair(&i->link, &n->impair);
 	if (n->down != o->down) {
 		if (n->down) {
 			link_set_admin(&i->link, false);

@@ -50,8 +50,35 @@ const char *link_netif_name(struct netif *netif)
 	return link_is_ours(netif) ? link_of(netif)->name : "lo";
 }
 
-/* link_output() - lwIP's linkoutput, the one way out: capture the frame,
- * give it to the back end, count what happened
+/* link_write() - the transmit path after the impairment: capture the
+ * frame and give it to the back end; 0 (sent or dropped as on a wire), or
+ * -1 on a send error
+ */
+static int link_write(void *arg, const struct iovec *iov, int n, size_t len)
+{
+	struct link *l = arg;
+
+	pcap_write(iov, n, len);
+	switch (l->ops->send(l, iov, n, len)) {
+	case LINK_TX_SENT:
+		l->c.tx_frames++;
+		l->c.tx_bytes += len;
+		LINK_STATS_INC(link.xmit);
+		return 0;
+	case LINK_TX_DROPPED:
+		l->c.tx_dropped++;
+		LINK_STATS_INC(link.drop);
+		return 0;               /* a lost frame, as on a wire */
+	case LINK_TX_ERROR:
+		break;
+	}
+	l->c.tx_errors++;
+	LINK_STATS_INC(link.err);
+	return -1;
+}
+
+/* link_output() - lwIP's linkoutput, the one way out: the frame as an
+ * iovec of its pbufs, through the impairment (if any) to link_write()
  */
 static err_t link_output(struct netif *netif, struct pbuf *p)
 {
@@ -69,47 +96,18 @@ static err_t link_output(struct netif *netif, struct pbuf *p)
 		LINK_STATS_INC(link.err);
 		return ERR_BUF;
 	}
-	pcap_write(iov, n, p->tot_len);
-	switch (l->ops->send(l, iov, n, p->tot_len)) {
-	case LINK_TX_SENT:
-		l->c.tx_frames++;
-		l->c.tx_bytes += p->tot_len;
-		LINK_STATS_INC(link.xmit);
-		return ERR_OK;
-	case LINK_TX_DROPPED:
-		l->c.tx_dropped++;
-		LINK_STATS_INC(link.drop);
-		return ERR_OK;          /* a lost frame, as on a wire */
-	case LINK_TX_ERROR:
-		break;
-	}
-	l->c.tx_errors++;
-	LINK_STATS_INC(link.err);
-	return ERR_IF;
+	return impair_tx(&l->impair, iov, n, p->tot_len, link_write, l) ? ERR_IF : ERR_OK;
 }
 
-/* link_input() - a received frame whose checksums lwIP must check */
-void link_input(struct link *l, const uint8_t *frame, size_t len)
-{
-	link_input_csum(l, frame, len, false);
-}
-
-/* link_input_csum() - the one way in: count and capture one received
- * frame of @len bytes, pass it through the MAC filter and give a copy to
- * lwIP.  @csum_ok: the kernel vouches for its checksums (a TAP's
- * virtio_net_hdr says so: the frame was made on this host, its checksum
- * possibly left for a "hardware" to fill in, or was checked already), so
- * lwIP's checks are off for this frame only.  @frame is the back end's
- * buffer; it may be reused once this returns.
+/* deliver() - the receive path after the impairment: capture one frame,
+ * pass it through the MAC filter and give a copy to lwIP, with its
+ * checksums unchecked if @csum_ok (see link_input_csum())
  */
-void link_input_csum(struct link *l, const uint8_t *frame, size_t len, bool csum_ok)
+static void deliver(struct link *l, const uint8_t *frame, size_t len, bool csum_ok)
 {
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 	struct pbuf *p;
 
-	l->c.rx_frames++;
-	l->c.rx_bytes += len;
-	LINK_STATS_INC(link.recv);
 	pcap_write(&iov, 1, len);
 	if (len < SIZEOF_ETH_HDR || len > LINK_MAX_FRAME || len > 0xffff) {
 		l->c.rx_errors++;
@@ -133,6 +131,59 @@ void link_input_csum(struct link *l, const uint8_t *frame, size_t len, bool csum
 		pbuf_free(p);
 	if (csum_ok)
 		NETIF_SET_CHECKSUM_CTRL(&l->netif, NETIF_CHECKSUM_ENABLE_ALL);
+}
+
+/* deliver_impaired() - impair_rx()'s way on: a frame (one buffer) that
+ * went through the impairment, checksums checked (a corrupted frame must
+ * be caught; the offloads are off while impairing, link_set_impair())
+ */
+static int deliver_impaired(void *arg, const struct iovec *iov, int n, size_t len)
+{
+	struct link *l = arg;
+
+	if (n != 1) {
+		l->c.rx_errors++;
+		return 0;
+	}
+	deliver(l, iov[0].iov_base, len, false);
+	return 0;
+}
+
+/* link_input() - a received frame whose checksums lwIP must check */
+void link_input(struct link *l, const uint8_t *frame, size_t len)
+{
+	link_input_csum(l, frame, len, false);
+}
+
+/* link_input_csum() - the one way in: count one received frame of @len
+ * bytes, then through the impairment (if any) to deliver().  @csum_ok:
+ * the kernel vouches for its checksums (a TAP's virtio_net_hdr says so:
+ * the frame was made on this host, its checksum possibly left for a
+ * "hardware" to fill in, or was checked already), so lwIP's checks are
+ * off for this frame only.  @frame is the back end's buffer; it may be
+ * reused once this returns (the impairment copies what it holds).
+ */
+void link_input_csum(struct link *l, const uint8_t *frame, size_t len, bool csum_ok)
+{
+	l->c.rx_frames++;
+	l->c.rx_bytes += len;
+	LINK_STATS_INC(link.recv);
+	if (impair_spec_on(&l->impair.spec))
+		impair_rx(&l->impair, &(struct iovec){ (void *)frame, len }, 1, len,
+			  deliver_impaired, l);
+	else
+		deliver(l, frame, len, csum_ok);
+}
+
+/* link_set_impair() - impair the link as @spec says (all zero: not); the
+ * back end's offloads are off while impairing, so that every frame has a
+ * real checksum for corruption to break and lwIP to check
+ */
+void link_set_impair(struct link *l, const struct impair_spec *spec)
+{
+	impair_set(&l->impair, spec, l->name);
+	if (l->ops->offload)
+		l->ops->offload(l, !impair_spec_on(spec));
 }
 
 /* link_sync() - the netif's link is up while there is a carrier and the
@@ -291,6 +342,7 @@ void link_log_counters(const struct link *l)
 void link_close(struct link *l)
 {
 	link_log_counters(l);
+	impair_stop(&l->impair, l->name);
 	l->ops->close(l);
 	netif_remove(&l->netif);
 }

@@ -12,6 +12,7 @@
 #include "lwip/netif.h"
 
 #include "link_spec.h"
+#include "impair.h"
 #include "loop.h"
 #include "macfilter.h"
 
@@ -43,6 +44,7 @@ struct link_ops {
 	enum link_tx (*send)(struct link *l, const struct iovec *iov, int n, size_t len);
 	void (*state)(const struct link *l, char *buf, size_t len);
 	void (*close)(struct link *l);
+	void (*offload)(struct link *l, bool on);     /* optional (link_tap.c) */
 };
 
 struct link {
@@ -60,6 +62,7 @@ struct link {
 	struct loop_watch watch;        /* the TAP or the stream connection */
 	struct loop_watch listen_watch; /* stream-listen's listening socket */
 	struct macfilter filter;
+	struct impair impair;           /* --impair, both directions */
 	struct link_counters c;
 };
 
@@ -72,6 +75,7 @@ void link_input(struct link *l, const uint8_t *frame, size_t len);
 void link_input_csum(struct link *l, const uint8_t *frame, size_t len, bool csum_ok);
 void link_set_carrier(struct link *l, bool on);
 void link_set_admin(struct link *l, bool up);
+void link_set_impair(struct link *l, const struct impair_spec *spec);
 void link_state(const struct link *l, char *buf, size_t len);
 void link_log_counters(const struct link *l);
 struct link *link_of(struct netif *netif);

@@ -68,19 +68,28 @@ static void explain(const char *name, int e, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open TAP %s: %s", name, strerror(e));
 }
 
-/* tap_offload() - turn on the offloads on an IFF_VNET_HDR fd; false (and
- * a debug line) if the kernel refuses them
+/* tap_offload() - turn the offloads on (@on) or off on an IFF_VNET_HDR
+ * fd; false (and a debug line) if the kernel refuses
  */
-static bool tap_offload(int fd, const char *name)
+static bool tap_offload(int fd, const char *name, bool on)
 {
 	int sz = sizeof(struct virtio_net_hdr);
 
 	if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0 ||
-	    ioctl(fd, TUNSETOFFLOAD, (unsigned long)TAP_OFFLOADS) < 0) {
-		log_debug("%s: no checksum/TSO offload: %s", name, strerror(errno));
+	    ioctl(fd, TUNSETOFFLOAD, on ? (unsigned long)TAP_OFFLOADS : 0UL) < 0) {
+		log_debug("%s: cannot set checksum/TSO offload: %s", name, strerror(errno));
 		return false;
 	}
 	return true;
+}
+
+/* tap_link_offload() - link_ops.offload: offloads off while the link is
+ * impaired (every frame then carries a checksum to check), on otherwise
+ */
+static void tap_link_offload(struct link *l, bool on)
+{
+	if (l->vnet && l->fd >= 0)
+		tap_offload(l->fd, l->name, on);
 }
 
 /* tap_open() - attach to TAP @name; returns a non-blocking, close-on-exec
@@ -127,7 +136,7 @@ static int tap_open(const char *name, bool *vnet, char *err, size_t errlen)
 		return -1;
 	}
 	if (*vnet)
-		tap_offload(fd, name);
+		tap_offload(fd, name, true);
 	return fd;
 }
 
@@ -301,4 +310,5 @@ const struct link_ops link_tap_ops = {
 	.send = link_tap_send,
 	.state = tap_link_state,
 	.close = link_tap_stop,
+	.offload = tap_link_offload,
 };

@@ -97,14 +97,20 @@
 #define TCP_SND_QUEUELEN        4096  /* SND_BUF in 1460-byte segments, with room */
 #define TCP_SNDLOWAT            1024  /* read only by lwIP's sockets layer; must satisfy init.c */
 #define TCP_SNDQUEUELOWAT        256
-#define TCP_OOSEQ_MAX_BYTES (256 * 1024) /* bound out-of-order memory per pcb (untrusted wire) */
-#define TCP_OOSEQ_MAX_PBUFS      256
+#define TCP_OOSEQ_MAX_BYTES   TCP_WND  /* bound out-of-order memory per pcb (untrusted wire) by
+                                      * the window: below it, a loss early in a full window
+                                      * makes lwIP drop data it SACKed, and Linux senders then
+                                      * stall for seconds in backed-off RTOs (docs/reliability.md) */
+#define TCP_OOSEQ_MAX_PBUFS     1024  /* a full window even of 536-byte segments */
 #define TCP_QUEUE_OOSEQ            1
 #define LWIP_TCP_SACK_OUT          1  /* tell the peer what arrived out of order */
 #define LWIP_TCP_MAX_SACK_NUM      4
 #define TCP_LISTEN_BACKLOG         1  /* honour listen(fd, backlog) */
 #define TCP_DEFAULT_LISTEN_BACKLOG 128
 #define LWIP_TCP_KEEPALIVE         1  /* SO_KEEPALIVE with per-pcb idle/intvl/cnt */
+#define TCP_TMR_INTERVAL          25  /* RTO counted in 50 ms ticks, not 500 ms: ~10x faster
+                                      * loss recovery; data unacked for ~2 min (12 tries)
+                                      * aborts (docs/reliability.md) */
 #define LWIP_TCP_TIMESTAMPS        0
 #define TCP_MSL               30000  /* TIME-WAIT 2 MSL = 60 s, as Linux */
 
@@ -149,6 +155,7 @@
 #define IP6_FRAG_STATS             1
 #define MLD6_STATS                 1
 #define ND6_STATS                  1
+#define MIB2_STATS                 1  /* TCP retransmissions and segment counts in `stats` */
 #define LWIP_DEBUG_TIMERNAMES      0
 
 #endif /* LWIPD_LWIPOPTS_H */

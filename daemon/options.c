@@ -23,7 +23,7 @@ enum opt_id {
 	O_IFACE, O_ADDR, O_MASK, O_GW, O_ADDR6, O_DHCP, O_NO_SLAAC, O_MAC,
 	O_PROMISC, O_DNS, O_MOUNT, O_CONFIG, O_PCAP, O_VERBOSE, O_HELP,
 	O_VERSION, O_NO_DHCP, O_DEL_ADDR, O_DEL_ADDR6, O_DEL_GW, O_DOWN, O_UP,
-	O_NO_FS, O_V6GEN, O_SECRET, O_DHCP6, O_NO_DHCP6, O_LIMIT, O_USER,
+	O_NO_FS, O_V6GEN, O_SECRET, O_DHCP6, O_NO_DHCP6, O_LIMIT, O_USER, O_IMPAIR,
 };
 
 struct opt_def {
@@ -60,6 +60,7 @@ static const struct opt_def opts[] = {
 	{ O_V6GEN,   0,   "temp-preferred-lifetime", "SECONDS", true, "temporary addresses' preferred lifetime (default 86400)" },
 	{ O_V6GEN,   0,   "temp-valid-lifetime", "SECONDS", true, "temporary addresses' valid lifetime (default 172800)" },
 	{ O_SECRET,  0,   "secret-file", "FILE", false, "stable-privacy key (default $XDG_STATE_HOME/lwipd/secret)" },
+	{ O_IMPAIR,  0,   "impair",    "SPEC", true, "impair the link both ways: loss=5%,dup=1%,reorder=2%,delay=10ms,corrupt=0.1%[,seed=N] or off" },
 	{ O_DNS,     0,   "dns",       "ADDR", false, "DNS server (repeatable)" },
 	{ O_MOUNT,   0,   "mount",     "DIR",  false, "socket directory (default $XDG_RUNTIME_DIR/lwipd)" },
 	{ O_CONFIG,  0,   "config",    "FILE", false, "read options from FILE, one per line" },
@@ -322,6 +323,16 @@ static int opt_iface(struct parser *p, const char *arg)
 	return OPT_OK;
 }
 
+/* opt_impair() - --impair SPEC on the current interface (impairspec.c) */
+static int opt_impair(struct parser *p, const char *arg)
+{
+	char why[256];
+
+	if (impair_spec_parse(arg, &p->cur->impair, why, sizeof(why)))
+		return parse_fail(p, "--impair %s: %s", arg, why);
+	return OPT_OK;
+}
+
 /* copy_path() - store a path option, refusing empty or too long ones */
 static int copy_path(struct parser *p, char *dst, size_t len,
 		     const char *name, const char *arg)
@@ -372,6 +383,7 @@ static int apply_opt(struct parser *p, const struct opt_def *o, const char *arg)
 	case O_DEL_ADDR: p->cur->have_addr = false; p->cur->have_gw = false; return OPT_OK;
 	case O_DEL_GW:  p->cur->have_gw = false; return OPT_OK;
 	case O_DEL_ADDR6: return opt_del_address6(p, arg);
+	case O_IMPAIR:  return opt_impair(p, arg);
 	case O_DOWN:    p->cur->down = true; return OPT_OK;
 	case O_UP:      p->cur->down = false; return OPT_OK;
 	case O_NO_FS:   p->c->no_fs = true; return OPT_OK;
@@ -610,6 +622,12 @@ static void format_iface(const struct iface_config *ifc, char *buf,
 		append(buf, len, off, " --promisc-multicast");
 	if (ifc->down)
 		append(buf, len, off, " --down");
+	if (impair_spec_on(&ifc->impair)) {
+		char spec[IMPAIR_SPEC_LEN];
+
+		impair_spec_format(&ifc->impair, spec, sizeof(spec));
+		append(buf, len, off, " --impair %s", spec);
+	}
 	for (int i = 0; i < ifc->n_addr6; i++)
 		append(buf, len, off, " -A %s/%d",
 		       inet_ntop(AF_INET6, &ifc->addr6[i].addr, a, sizeof(a)),

@@ -14,6 +14,7 @@
 
 #include "link_spec.h"
 #include "limit.h"
+#include "impair.h"
 
 #define MAX_IFACES      8   /* -i per daemon */
 #define MAX_ADDR6       6   /* -A per interface (lwIP holds 16: link-local, SLAAC and temporaries too) */
@@ -42,6 +43,7 @@ struct iface_config {
 	bool dhcp6;                     /* on unless --no-dhcp6 */
 	bool promisc_multicast;         /* --promisc-multicast */
 	bool down;                      /* --down: administratively down */
+	struct impair_spec impair;      /* --impair */
 	int n_addr6;
 	struct addr6_config addr6[MAX_ADDR6];
 	enum addr_gen addr_gen;         /* --addr-gen (v6opts.c) */

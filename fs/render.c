@@ -354,7 +354,29 @@ static void proto_stats(struct sbuf *b, const char *name, const struct stats_pro
 		    p->rterr, p->proterr, p->opterr, p->err);
 }
 
-/* render_stats() - lwIP's own counters */
+/* impair_stats() - one line per direction of each impaired link */
+static void impair_stats(struct sbuf *b)
+{
+	for (struct iface *i = iface_first(); i; i = iface_next(i)) {
+		const struct impair *im = &i->link.impair;
+		const struct impair_counters *c[2] = { &im->rx.c, &im->tx.c };
+
+		if (!im->ever)
+			continue;
+		for (int d = 0; d < 2; d++)
+			sbuf_printf(b, "%-8s dev %s dir %s frames %llu dropped %llu duplicated %llu "
+				    "reordered %llu delayed %llu corrupted %llu overflow %llu\n",
+				    "impair", i->cfg.name, d ? "tx" : "rx",
+				    (unsigned long long)c[d]->frames, (unsigned long long)c[d]->dropped,
+				    (unsigned long long)c[d]->duplicated,
+				    (unsigned long long)c[d]->reordered,
+				    (unsigned long long)c[d]->delayed,
+				    (unsigned long long)c[d]->corrupted,
+				    (unsigned long long)c[d]->overflow);
+	}
+}
+
+/* render_stats() - lwIP's own counters, then the link impairment's */
 static void render_stats(struct sbuf *b)
 {
 	proto_stats(b, "link", &lwip_stats.link);
@@ -364,6 +386,12 @@ static void render_stats(struct sbuf *b)
 	proto_stats(b, "icmp", &lwip_stats.icmp);
 	proto_stats(b, "udp", &lwip_stats.udp);
 	proto_stats(b, "tcp", &lwip_stats.tcp);
+	sbuf_printf(b, "%-8s insegs %u outsegs %u retranssegs %u inerrs %u outrsts %u "
+		    "activeopens %u passiveopens %u estabresets %u\n", "tcpmib",
+		    lwip_stats.mib2.tcpinsegs, lwip_stats.mib2.tcpoutsegs,
+		    lwip_stats.mib2.tcpretranssegs, lwip_stats.mib2.tcpinerrs,
+		    lwip_stats.mib2.tcpoutrsts, lwip_stats.mib2.tcpactiveopens,
+		    lwip_stats.mib2.tcppassiveopens, lwip_stats.mib2.tcpestabresets);
 	proto_stats(b, "ip6", &lwip_stats.ip6);
 	proto_stats(b, "ip6frag", &lwip_stats.ip6_frag);
 	proto_stats(b, "icmp6", &lwip_stats.icmp6);
@@ -389,6 +417,7 @@ static void render_stats(struct sbuf *b)
 			sbuf_printf(b, "memp%-4d used %lu max %lu err %u\n", i,
 				    (unsigned long)m->used, (unsigned long)m->max, (unsigned)m->err);
 	}
+	impair_stats(b);
 }
 
 /* render_status() - version, uptime, counts */

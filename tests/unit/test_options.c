@@ -344,3 +344,30 @@ Test(options, limits_refused_with_reasons)
 	cr_assert_neq(parse("-i", "tap0", "--limit", "backlog=", NULL), 0);
 	cr_assert_neq(parse("-i", "tap0", "--user", "a b", NULL), 0);
 }
+
+Test(options, impair_per_interface_and_round_trip)
+{
+	char line[1024];
+	struct config again;
+
+	cr_assert_eq(parse("--impair", "loss=5%", NULL), OPT_ERROR);
+	cr_assert(strstr(err, "put -i NAME before it"), "%s", err);
+	cr_assert_eq(parse("-i", "tap0", "--impair", "loss=5", NULL), OPT_ERROR);
+	cr_assert(strstr(err, "--impair loss=5") && strstr(err, "missing unit %"), "%s", err);
+	cr_assert_eq(parse("-i", "tap0", "--impair", "loss=5%,reorder=2%,dup=1%,seed=7",
+			   "-i", "tap1", NULL), 0, "%s", err);
+	cr_assert_eq(c.ifaces[0].impair.loss_ppm, 50000);
+	cr_assert(!impair_spec_on(&c.ifaces[1].impair));
+	options_format(&c, line, sizeof(line));
+	cr_assert(strstr(line, "-i tap0 --impair loss=5%,dup=1%,reorder=2%,seed=7 -i tap1 "),
+		  "%s", line);
+	options_defaults(&again);
+	line[strlen(line) - 1] = '\0';
+	cr_assert_eq(options_parse_line(&again, line, err, sizeof(err)), 0, "%s", err);
+	cr_assert(impair_spec_equal(&again.ifaces[0].impair, &c.ifaces[0].impair));
+	/* a line written to `options` applies to the first interface; off ends it */
+	cr_assert_eq(options_parse_line(&c, "impair off", err, sizeof(err)), 0, "%s", err);
+	cr_assert(!impair_spec_on(&c.ifaces[0].impair));
+	options_format(&c, line, sizeof(line));
+	cr_assert_null(strstr(line, "impair"), "%s", line);
+}
