@@ -37,6 +37,7 @@ include daemon/daemon.mk
 -include shim/shim.mk
 -include proxy/proxy.mk
 include tests/tests.mk
+include tests/fuzz/fuzz.mk
 
 build-all: $(BINS) $(UNIT_TESTS)
 

@@ -23,19 +23,25 @@
 
 static struct iface ifaces[MAX_IFACES];
 
+/* iface_from() - the first interface in use at or after @i, or NULL */
+static struct iface *iface_from(struct iface *i)
+{
+	for (; i < ifaces + MAX_IFACES; i++)
+		if (i->in_use)
+			return i;
+	return NULL;
+}
+
 /* iface_first() - the first interface in use, or NULL */
 struct iface *iface_first(void)
 {
-	return iface_next(ifaces - 1);
+	return iface_from(ifaces);
 }
 
 /* iface_next() - the interface in use after @i, or NULL */
 struct iface *iface_next(struct iface *i)
 {
-	for (i++; i < ifaces + MAX_IFACES; i++)
-		if (i->in_use)
-			return i;
-	return NULL;
+	return iface_from(i + 1);
 }
 
 /* find_iface() - the running interface named @name, or NULL */
@@ -218,14 +224,19 @@ static void leave_groups(struct netif *nif)
 	}
 }
 
-/* iface_down() - release the lease, leave groups, close the link */
+/* iface_down() - release the lease, leave groups, close the link, free
+ * the DHCP clients' state (lwIP keeps it across stop and start)
+ */
 static void iface_down(struct iface *i)
 {
 	if (i->cfg.dhcp)
 		dhcp_release_and_stop(&i->link.netif);
+	dhcp6_disable(&i->link.netif);
 	leave_groups(&i->link.netif);
 	netif_set_down(&i->link.netif);
 	link_close(&i->link);
+	dhcp_cleanup(&i->link.netif);
+	dhcp6_cleanup(&i->link.netif);
 	log_info("%s: down", i->cfg.name);
 	i->in_use = 0;
 }
