@@ -35,7 +35,7 @@
 
 #define FRAMES_OPTIONS "-i fz0 --mac 02:00:00:00:00:01 -a 10.0.0.2/24 -g 10.0.0.1 " \
 	"-A fd00:1::10/64 -A fd00:1::2/64 -i fz1 --mac 02:00:00:00:00:02 --dhcp"
-#define LISTEN_PORT 8080
+#define LISTEN_PORT 8000        /* shim_http_server's, as in the seeds */
 #define UDP_PORT    7
 #define FRAME_MAX   65535
 #define ECHO_MAX    2048        /* bytes echoed per received segment */
