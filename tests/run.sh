@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Run every test: the Criterion unit tests in build/tests, then the
 # integration scripts in tests/integration (each exits 0 pass, 77 skip,
 # anything else fail).  Prints Criterion's summaries and a closing
