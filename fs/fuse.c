@@ -352,6 +352,7 @@ int fs_start(const char *dir, char *err, size_t errlen)
 		return -1;
 	}
 	fuse = fuse_new(&args, &ops, sizeof(ops), NULL);
+	fuse_opt_free_args(&args);      /* fuse_new() may have copied them */
 	if (!fuse) {
 		snprintf(err, errlen, "filesystem: libfuse refused its options");
 		return -1;
