@@ -132,7 +132,68 @@ def proxy_config():
           b'request_timeout 5 minutes\nforward_timeout 4 minutes\n')
 
 
+def frames():
+    """Frames the captures lack: extension headers, fragments, TCP options,
+    every ND option; to fz0 (02:00:00:00:00:01, 10.0.0.2, fd00:1::10)."""
+    me, peer = bytes.fromhex('020000000001'), bytes.fromhex('020000000099')
+    ip4 = socket.inet_aton
+    ip6 = lambda a: socket.inet_pton(socket.AF_INET6, a)
+    rec = lambda f, k=0, t=0: bytes([k | t << 1]) + struct.pack('>H', len(f)) + f
+    eth = lambda t, p, dst=me: dst + peer + struct.pack('>H', t) + p
+
+    def v4(proto, payload, frag=0, ident=1):
+        return eth(0x0800, struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), ident, frag,
+                                       64, proto, 0, ip4('10.0.0.1'), ip4('10.0.0.2')) + payload)
+
+    def v6(nh, payload, src='fd00:1::1', dst='fd00:1::10', hlim=64, dmac=me):
+        return eth(0x86dd, struct.pack('>IHBB16s16s', 6 << 28, len(payload), nh, hlim,
+                                        ip6(src), ip6(dst)) + payload, dmac)
+
+    tcp_opts = bytes([2, 4, 5, 0xb4, 1, 3, 3, 7, 4, 2, 8, 10]) + b'\0' * 8 + bytes([0, 0])
+    syn = lambda sport: struct.pack('>HHIIBBHHH', sport, 8000, 1000, 0, (20 + len(tcp_opts)) // 4 << 4,
+                                    0x02, 65535, 0, 0) + tcp_opts
+    echo = struct.pack('>BBHHH', 128, 0, 0, 1, 1) + b'ping' * 4
+    hbh = bytes([58, 0, 5, 2, 0, 0, 1, 0])                    # router alert, PadN
+    frag6 = lambda nh, off, more, ident: struct.pack('>BBHI', nh, 0, off << 3 | more, ident)
+    seeds = [
+        rec(eth(0x0806, struct.pack('>HHBBH6s4s6s4s', 1, 0x800, 6, 4, 1, peer, ip4('10.0.0.1'),
+                                    b'\0' * 6, ip4('10.0.0.2')))),
+        rec(v4(6, syn(40000))),
+        rec(v6(6, syn(40001))),
+        rec(v4(1, struct.pack('>BBHHH', 8, 0, 0, 1, 1) + b'x' * 16, frag=0x2000)) +
+        rec(v4(1, b'y' * 16, frag=3)),
+        rec(v6(0, hbh + echo)),
+        rec(v6(44, frag6(58, 0, 1, 7) + echo[:8])) + rec(v6(44, frag6(58, 1, 0, 7) + echo[8:])),
+        rec(v6(60, bytes([43, 0, 1, 4, 0, 0, 0, 0]) + bytes([58, 2, 0, 1, 0, 0, 0, 0]) +
+               ip6('fd00:1::10') + echo[:0]) + b''),
+        rec(v6(17, struct.pack('>HHHH', 5000, 7, 12, 0) + b'echo')),
+    ]
+    ra = struct.pack('>BBHBBHII', 134, 0, 0, 64, 0xc0, 1800, 0, 0)
+    ra += struct.pack('>BB6s', 1, 1, peer)                                        # SLLAO
+    ra += struct.pack('>BBI', 5, 1, 0)[:2] + struct.pack('>HI', 0, 1400)          # MTU
+    ra += struct.pack('>BBBBII4x16s', 3, 4, 64, 0xc0, 86400, 14400, ip6('fd00:7::'))
+    ra += struct.pack('>BBHI16s', 25, 3, 0, 600, ip6('fd00:1::1'))                # RDNSS
+    ra += struct.pack('>BBBBI8s', 24, 2, 48, 0x08, 600, ip6('fd00:8::')[:8])     # route info
+    seeds.append(rec(v6(58, ra, src='fe80::99', dst='ff02::1', hlim=255,
+                        dmac=bytes.fromhex('333300000001'))))
+    ns = struct.pack('>BBHI16s', 135, 0, 0, 0, ip6('fd00:1::10')) + struct.pack('>BB6s', 1, 1, peer)
+    seeds.append(rec(v6(58, ns, src='fe80::99', dst='ff02::1:ff00:10', hlim=255,
+                        dmac=bytes.fromhex('3333ff000010'))))
+    mldq = struct.pack('>BBHHH16s', 130, 0, 0, 1000, 0, b'\0' * 16)
+    seeds.append(rec(v6(0, bytes([58, 0, 5, 2, 0, 0, 1, 0]) + mldq, src='fe80::99', dst='ff02::1',
+                        hlim=1, dmac=bytes.fromhex('333300000001'))))
+    redirect = struct.pack('>BBHI16s16s', 137, 0, 0, 0, ip6('fd00:1::1'), ip6('fd00:9::1'))
+    seeds.append(rec(v6(58, redirect, src='fe80::99', hlim=255)))
+    dhcp6 = bytes([7, 0, 0, 0]) + struct.pack('>HH', 23, 16) + ip6('fd00:1::53') + \
+        struct.pack('>HH', 24, 6) + b'\x04test\x00' + struct.pack('>HH', 2, 10) + b'\0\3\0\1' + peer
+    seeds.append(rec(v6(17, struct.pack('>HHHH', 547, 546, 8 + len(dhcp6), 0) + dhcp6,
+                        src='fe80::99', dst='fe80::ff:fe00:1')))
+    for f in seeds:
+        write('frames', f)
+
+
 control()
+frames()
 options()
 proxy_http()
 proxy_config()
