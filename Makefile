@@ -86,7 +86,7 @@ demo: deps
 	tools/demo.sh
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/lwip $(BINS) $(UNIT_TESTS)
+	rm -rf $(BUILD)/obj $(BUILD)/lwip $(BINS) $(UNIT_TESTS) $(FUZZ_DIR)/obj $(FUZZ_DIR)/lwip $(FUZZERS)
 
 bench: deps
 	@$(MAKE) --no-print-directory build-all
