@@ -29,6 +29,9 @@
 
 #define LINK_MAX_FRAME   (65535 + 18)   /* largest TAP MTU plus header and VLAN tag */
 #define LINK_MAX_IOV     64             /* pbufs in one transmitted frame */
+#define LINK_MIN_FRAME   60             /* Ethernet minimum without FCS: shorter
+					 * frames are padded with zeros, as a NIC
+					 * does (lwIP's ARP reads 28 bytes unchecked) */
 
 static uint8_t rxbuf[LINK_MAX_FRAME];   /* one loop thread: one buffer */
 
@@ -89,6 +92,7 @@ static void link_deliver(struct link *l, size_t len)
 {
 	struct iovec iov = { .iov_base = rxbuf, .iov_len = len };
 	struct pbuf *p;
+	size_t plen;
 
 	l->c.rx_frames++;
 	l->c.rx_bytes += len;
@@ -99,12 +103,14 @@ static void link_deliver(struct link *l, size_t len)
 	}
 	if (!macfilter_accepts(macfilter_check(&l->filter, rxbuf)))
 		return;
-	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+	plen = len < LINK_MIN_FRAME ? LINK_MIN_FRAME : len;
+	p = pbuf_alloc(PBUF_RAW, (u16_t)plen, PBUF_RAM);
 	if (!p) {
 		l->c.rx_nomem++;
 		return;
 	}
 	memcpy(p->payload, rxbuf, len);
+	memset((uint8_t *)p->payload + len, 0, plen - len);
 	if (l->netif.input(p, &l->netif) != ERR_OK)
 		pbuf_free(p);
 }
