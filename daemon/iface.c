@@ -26,19 +26,25 @@
 
 static struct iface ifaces[MAX_IFACES];
 
+/* iface_from() - the first interface in use at or after @i, or NULL */
+static struct iface *iface_from(struct iface *i)
+{
+	for (; i < ifaces + MAX_IFACES; i++)
+		if (i->in_use)
+			return i;
+	return NULL;
+}
+
 /* iface_first() - the first interface in use, or NULL */
 struct iface *iface_first(void)
 {
-	return iface_next(ifaces - 1);
+	return iface_from(ifaces);
 }
 
 /* iface_next() - the interface in use after @i, or NULL */
 struct iface *iface_next(struct iface *i)
 {
-	for (i++; i < ifaces + MAX_IFACES; i++)
-		if (i->in_use)
-			return i;
-	return NULL;
+	return iface_from(i + 1);
 }
 
 /* find_iface() - the running interface named @name, or NULL */
@@ -224,7 +230,9 @@ static void leave_groups(struct netif *nif)
 	}
 }
 
-/* iface_down() - release the leases, leave groups, close the link */
+/* iface_down() - release the leases, leave groups, close the link, free
+ * the DHCP clients' state (lwIP keeps it across stop and start)
+ */
 static void iface_down(struct iface *i)
 {
 	dhcp6c_stop(&i->link.netif);
@@ -234,6 +242,7 @@ static void iface_down(struct iface *i)
 	slaac_detach(&i->link.netif);
 	netif_set_down(&i->link.netif);
 	link_close(&i->link);
+	dhcp_cleanup(&i->link.netif);
 	log_info("%s: down", i->cfg.name);
 	i->in_use = 0;
 }

@@ -107,6 +107,7 @@ static void deliver(struct link *l, const uint8_t *frame, size_t len, bool csum_
 {
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
 	struct pbuf *p;
+	size_t plen;
 
 	pcap_write(&iov, 1, len);
 	if (len < SIZEOF_ETH_HDR || len > LINK_MAX_FRAME || len > 0xffff) {
@@ -116,13 +117,15 @@ static void deliver(struct link *l, const uint8_t *frame, size_t len, bool csum_
 	}
 	if (!macfilter_accepts(macfilter_check(&l->filter, frame)))
 		return;
-	p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+	plen = len < LINK_MIN_FRAME ? LINK_MIN_FRAME : len;
+	p = pbuf_alloc(PBUF_RAW, (u16_t)plen, PBUF_RAM);
 	if (!p) {
 		l->c.rx_nomem++;
 		LINK_STATS_INC(link.memerr);
 		return;
 	}
 	memcpy(p->payload, frame, len);
+	memset((uint8_t *)p->payload + len, 0, plen - len);
 	if (csum_ok)
 		NETIF_SET_CHECKSUM_CTRL(&l->netif, NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_UDP |
 					NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_ICMP |

@@ -18,6 +18,9 @@
 
 #define LINK_MAX_FRAME  (65535 + 18)    /* largest TAP MTU plus header and VLAN tag */
 #define LINK_MAX_IOV    64              /* pbufs in one transmitted frame */
+#define LINK_MIN_FRAME  60              /* Ethernet minimum without FCS: shorter
+					 * frames are padded with zeros, as a NIC
+					 * does (lwIP's ARP reads 28 bytes unchecked) */
 
 struct link_counters {
 	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;

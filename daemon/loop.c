@@ -90,32 +90,41 @@ static int timeout_ms(void)
 	return t > 60000 ? 60000 : (int)t;
 }
 
+/* loop_once() - wait up to @timeout ms (-1: until lwIP's next timer) for
+ * events, dispatch them, then poll loopback, run due timers and the after
+ * input hooks; -1 if epoll failed
+ */
+int loop_once(int timeout)
+{
+	struct epoll_event ev[LOOP_MAX_EVENTS];
+	int n = epoll_wait(epfd, ev, LOOP_MAX_EVENTS, timeout < 0 ? timeout_ms() : timeout);
+
+	if (n < 0 && errno != EINTR) {
+		log_err("epoll_wait: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		struct loop_watch *w = ev[i].data.ptr;
+
+		if (w->fn)
+			w->fn(w->arg, ev[i].events);
+	}
+	netif_poll_all();
+	sys_check_timeouts();
+	for (int i = 0; i < n_hooks; i++)
+		hooks[i]();
+	return 0;
+}
+
 /* loop_run() - dispatch events and timers until loop_stop(); returns the
  * status given to loop_stop()
  */
 int loop_run(void)
 {
-	struct epoll_event ev[LOOP_MAX_EVENTS];
-
 	running = 1;
-	while (running) {
-		int n = epoll_wait(epfd, ev, LOOP_MAX_EVENTS, timeout_ms());
-
-		if (n < 0 && errno != EINTR) {
-			log_err("epoll_wait: %s", strerror(errno));
+	while (running)
+		if (loop_once(-1))
 			return 1;
-		}
-		for (int i = 0; i < n; i++) {
-			struct loop_watch *w = ev[i].data.ptr;
-
-			if (w->fn)
-				w->fn(w->arg, ev[i].events);
-		}
-		netif_poll_all();
-		sys_check_timeouts();
-		for (int i = 0; i < n_hooks; i++)
-			hooks[i]();
-	}
 	return exit_status;
 }
 

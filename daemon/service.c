@@ -369,6 +369,41 @@ static void client_readable(void *arg, uint32_t events)
 	}
 }
 
+/* service_client_add() - serve requests on the control connection @fd
+ * (nonblocking), which came through the endpoint of @family from @pid
+ * of @uid;
+ * NULL if out of memory (the caller closes @fd).  Also the control
+ * fuzzer's way in: it then calls service_client_input().
+ */
+struct client *service_client_add(int fd, int family, pid_t pid, uid_t uid)
+{
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->fd = fd;
+	c->family = family;
+	c->pid = pid;
+	c->uid = uid;
+	c->passed_fd = -1;
+	if (loop_add(&c->watch, fd, EPOLLIN, client_readable, c)) {
+		free(c);
+		return NULL;
+	}
+	c->next = clients;
+	clients = c;
+	n_clients++;
+	return c;
+}
+
+/* service_client_input() - read and serve what @c sent until it would
+ * block; @c is freed if it sent a malformed request or hung up
+ */
+void service_client_input(struct client *c)
+{
+	client_readable(c, EPOLLIN);
+}
+
 /* endpoint_readable() - accept control connections from our own uid */
 static void endpoint_readable(void *arg, uint32_t events)
 {
@@ -379,7 +414,6 @@ static void endpoint_readable(void *arg, uint32_t events)
 		int fd = accept4(e->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct ucred cr;
 		socklen_t l = sizeof(cr);
-		struct client *c;
 
 		if (fd < 0)
 			return;
@@ -389,24 +423,13 @@ static void endpoint_readable(void *arg, uint32_t events)
 			close(fd);
 			continue;
 		}
-		if (n_clients >= SERVICE_MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
+		if (n_clients >= SERVICE_MAX_CLIENTS) {
 			log_warn("too many clients (%d); refused pid %d", n_clients, (int)cr.pid);
 			close(fd);
 			continue;
 		}
-		c->fd = fd;
-		c->family = e->family;
-		c->pid = cr.pid;
-		c->uid = cr.uid;
-		c->passed_fd = -1;
-		if (loop_add(&c->watch, fd, EPOLLIN, client_readable, c)) {
+		if (!service_client_add(fd, e->family, cr.pid, cr.uid))
 			close(fd);
-			free(c);
-			continue;
-		}
-		c->next = clients;
-		clients = c;
-		n_clients++;
 	}
 }
 

@@ -80,6 +80,14 @@ int sock_count(void)
 	return n_socks - n_graves;
 }
 
+/* sock_next_id() - the id the next socket will get (the control fuzzer
+ * makes its inputs' ids relative to it)
+ */
+uint64_t sock_next_id(void)
+{
+	return next_id;
+}
+
 /* sock_rekey() - give @s the id @id, or a fresh one if 0 (its
  * program-visible name changes); returns the old id
  */

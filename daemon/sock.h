@@ -83,6 +83,7 @@ struct sock {
 /* The table of sockets */
 struct sock *sock_new(int family, int type, pid_t pid, int *err);
 struct sock *sock_find(uint64_t id);
+uint64_t sock_next_id(void);
 uint64_t sock_rekey(struct sock *s, uint64_t id);
 void sock_close_fd(struct sock *s);
 void sock_free(struct sock *s);

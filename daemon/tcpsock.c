@@ -739,7 +739,8 @@ static int read_unix_inodes(ino_t **out)
 		v[n++] = (ino_t)ino;
 	}
 	fclose(f);
-	qsort(v, n, sizeof(*v), cmp_ino);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_ino);
 	*out = v;
 	return (int)n;
 }
@@ -759,7 +760,7 @@ void tcpsock_sweep_listeners(void)
 			continue;
 		if (n < 0 && (n = read_unix_inodes(&inos)) < 0)
 			return;
-		if (!bsearch(&s->lst_ino, inos, (size_t)n, sizeof(*inos), cmp_ino))
+		if (!n || !bsearch(&s->lst_ino, inos, (size_t)n, sizeof(*inos), cmp_ino))
 			tcpsock_close(s, false);
 	}
 	free(inos);

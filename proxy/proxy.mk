@@ -10,7 +10,7 @@ BINS += $(BUILD)/lwip-proxy
 $(BUILD)/lwip-proxy: $(PROXY_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ -lcares
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcares
 
 # Unit tests: pure pieces only (no loop, no sockets)
 TEST_OBJS_test_proxy_config := $(BUILD)/obj/proxy/config.o \

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,14 +130,19 @@ static void run_channel(ares_channel ch)
 		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
 		struct pollfd p[ARES_GETSOCK_MAXNUM];
 		struct timeval tv, *tvp;
-		int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM), n = 0, r;
+		/* unsigned: c-ares's ARES_GETSOCK_WRITABLE() shifts 1 into the
+		 * sign bit of an int for the last socket (undefined) */
+		unsigned bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+		int n = 0, r;
 
 		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			if (!ARES_GETSOCK_READABLE(bits, i) && !ARES_GETSOCK_WRITABLE(bits, i))
+			bool rd = bits & (1u << i);
+			bool wr = bits & (1u << (i + ARES_GETSOCK_MAXNUM));
+
+			if (!rd && !wr)
 				continue;
 			p[n].fd = socks[i];
-			p[n].events = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-					      (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			p[n].events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0));
 			p[n].revents = 0;
 			n++;
 		}

@@ -10,6 +10,8 @@ SHIM_CFLAGS := -fPIC -fvisibility=hidden
 BINS        += $(BUILD)/liblwipshim.so $(BUILD)/lwip-run
 
 $(BUILD)/obj/shim/%.o: ALL_CFLAGS += $(SHIM_CFLAGS)
+# SAN=1: UBSan only in the shim (see the top Makefile)
+$(BUILD)/obj/shim/%.o $(BUILD)/liblwipshim.so $(BUILD)/lwip-run: SAN_FLAGS := $(SHIM_SAN)
 
 $(BUILD)/obj/shim/pic/proto.o: common/proto.c
 	@mkdir -p $(dir $@)
@@ -18,11 +20,11 @@ $(BUILD)/obj/shim/pic/proto.o: common/proto.c
 
 $(BUILD)/liblwipshim.so: $(SHIM_OBJS)
 	@echo "  LD  $@"
-	@$(CC) $(LDFLAGS) -shared -Wl,-z,defs -o $@ $^ -lcares -ldl -lpthread
+	@$(CC) $(ALL_LDFLAGS) -shared -Wl,-z,defs -o $@ $^ -lcares -ldl -lpthread
 
 $(BUILD)/lwip-run: $(RUN_OBJS)
 	@echo "  LD  $@"
-	@$(CC) $(LDFLAGS) -o $@ $^
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 # Unit tests of the shim's pure parts.
 TEST_OBJS_test_shim_addr  := $(BUILD)/obj/shim/addr.o $(BUILD)/obj/shim/pic/proto.o

@@ -10,4 +10,4 @@ UNIT_TESTS += $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(TEST_OBJS_$$*)
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS_$*) -lcriterion
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS_$*) -lcriterion

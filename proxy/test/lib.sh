@@ -11,7 +11,7 @@
 #   PROXY_NETNS=0  do not create a namespace (the caller provides one)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-PROXY_BIN=${PROXY_BIN:-$ROOT/build/lwip-proxy}
+PROXY_BIN=${PROXY_BIN:-$ROOT/${LWIPD_BUILD:-build}/lwip-proxy}
 PROXY_WRAPPER=${PROXY_WRAPPER:-}
 PYTHON=${PYTHON:-/usr/bin/python3}
 TESTDIR=$ROOT/proxy/test

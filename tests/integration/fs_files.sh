@@ -8,7 +8,7 @@
 lib_init
 [ -c /dev/fuse ] || skip "no /dev/fuse"
 need_cmd fusermount3
-[ -f "$LIB_ROOT/build/liblwipshim.so" ] || skip "build/liblwipshim.so not built"
+[ -f "$BUILD_DIR/liblwipshim.so" ] || skip "build/liblwipshim.so not built"
 ns_create
 kaddr 10.0.0.1/24
 kaddr fe80::1/64 "$NET6::1/64"
@@ -64,7 +64,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.0.0.1", 9000)); s.listen(1)
 c, a = s.accept(); c.recv(10); time.sleep(30)'
 sleep 0.5
-bg client "$LIB_ROOT/build/lwip-run" --socket-dir "$M" python3 -c '
+bg client "$BUILD_DIR/lwip-run" --socket-dir "$M" python3 -c '
 import socket, sys, time
 s = socket.create_connection(("10.0.0.1", 9000)); print("connected", flush=True)
 sys.stdin.readline() if False else time.sleep(3); s.close(); time.sleep(5)'

@@ -8,7 +8,7 @@
 lib_init
 [ -c /dev/fuse ] || skip "no /dev/fuse"
 need_cmd fusermount3
-[ -f "$LIB_ROOT/build/liblwipshim.so" ] || skip "build/liblwipshim.so not built"
+[ -f "$BUILD_DIR/liblwipshim.so" ] || skip "build/liblwipshim.so not built"
 ns_create
 kaddr 10.0.0.1/24
 kaddr fe80::1/64 "$NET6::1/64"
@@ -26,7 +26,7 @@ check "an open TCP connection on 10.0.0.2 (echo through the shim)"
 bg echo in_ns socat TCP-LISTEN:9001,bind=10.0.0.1,reuseaddr EXEC:cat
 sleep 0.5
 mkfifo "$TMPD/go"
-bg client "$LIB_ROOT/build/lwip-run" --socket-dir "$M" python3 -c '
+bg client "$BUILD_DIR/lwip-run" --socket-dir "$M" python3 -c '
 import socket, sys
 s = socket.create_connection(("10.0.0.1", 9001))
 s.sendall(b"one\n"); print("echo1", s.recv(10).decode().strip(), flush=True)

@@ -24,7 +24,8 @@
 set -uo pipefail
 
 LIB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-LWIPD=${LWIPD:-$LIB_ROOT/build/lwipd}
+BUILD_DIR=$LIB_ROOT/${LWIPD_BUILD:-build}   # make check-asan: build-asan
+LWIPD=${LWIPD:-$BUILD_DIR/lwipd}
 TEST_NAME=$(basename "$0" .sh)
 ID=$$
 NS=lwt-$ID                        # network namespace

@@ -20,7 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/shim_lib.sh"
 need_cmd curl python3 ss
-PROXY_BIN=${PROXY_BIN:-$LIB_ROOT/build/lwip-proxy}
+PROXY_BIN=${PROXY_BIN:-$BUILD_DIR/lwip-proxy}
 PYTHON=${PYTHON:-/usr/bin/python3}
 PTEST=$LIB_ROOT/proxy/test
 [ -x "$PROXY_BIN" ] || skip "lwip-proxy not built"

@@ -9,7 +9,7 @@
 
 APPNS=lwa-$ID
 APPNS_MADE=0
-SHIM_RUN=$LIB_ROOT/build/lwip-run
+SHIM_RUN=$BUILD_DIR/lwip-run
 
 # shim_cleanup - EXIT trap: delete $APPNS, then lib.sh's cleanup
 shim_cleanup() {
@@ -22,7 +22,7 @@ shim_cleanup() {
 # shim_net - lib_init, both namespaces, lwipd with v4 and v6, both pingable
 shim_net() {
 	lib_init
-	[ -x "$SHIM_RUN" ] && [ -f "$LIB_ROOT/build/liblwipshim.so" ] || skip "shim not built (make)"
+	[ -x "$SHIM_RUN" ] && [ -f "$BUILD_DIR/liblwipshim.so" ] || skip "shim not built (make)"
 	trap shim_cleanup EXIT
 	ns_create
 	ip netns add "$APPNS" || fail "ip netns add $APPNS"
