@@ -113,12 +113,17 @@ int tcpsock_create(struct sock *s)
 	return 0;
 }
 
-/* tcpsock_bind() - bind to a local address (must be ours) and port */
+/* tcpsock_bind() - bind to a local address (must be ours) and port, once */
 int tcpsock_bind(struct sock *s, const ip_addr_t *ip, uint16_t port)
 {
 	err_t e;
 
 	if (!s->pcb.tcp || s->state != SS_NEW)
+		return -EINVAL;
+	/* bound already: EINVAL, as Linux says.  lwIP's tcp_bind() would
+	 * put the pcb on its bound list a second time, and closing it would
+	 * leave a freed pcb there (found by fuzz_control) */
+	if (s->pcb.tcp->local_port != 0)
 		return -EINVAL;
 	if (!sockaddr_is_local(ip))
 		return -EADDRNOTAVAIL;
