@@ -277,6 +277,7 @@ static void set_dns(struct dhcp6c *c, const struct dhcp6_msg *m)
 		dns_store_set_search(m->domains);
 		c->set_search = true;
 	}
+	dns_store_sync();       /* before another source overwrites slot 0 */
 }
 
 /* clear_dns() - take back what set_dns() wrote, where it is still ours */

@@ -89,8 +89,13 @@ static void on_netif(struct netif *nif, netif_nsc_reason_t reason,
 		log_addr6(nif, args->ipv6_addr_state_changed.addr_index,
 			  args->ipv6_addr_state_changed.old_state);
 	if (reason & (LWIP_NSC_IPV4_SETTINGS_CHANGED | LWIP_NSC_IPV4_ADDRESS_CHANGED |
-		      LWIP_NSC_IPV4_GATEWAY_CHANGED | LWIP_NSC_IPV4_NETMASK_CHANGED))
+		      LWIP_NSC_IPV4_GATEWAY_CHANGED | LWIP_NSC_IPV4_NETMASK_CHANGED)) {
 		log_ipv4(nif);
+		/* DHCPv4 wrote its DNS servers just before binding: take them
+		 * now, before a router advertisement in the same batch of
+		 * input overwrites lwIP's slot 0 (dns.c) */
+		dns_store_sync();
+	}
 }
 
 /* watch_routers() - log default routers that appeared or went */
