@@ -118,12 +118,9 @@ int tcpsock_bind(struct sock *s, const ip_addr_t *ip, uint16_t port)
 {
 	err_t e;
 
-	if (!s->pcb.tcp || s->state != SS_NEW)
-		return -EINVAL;
-	/* bound already: EINVAL, as Linux says.  lwIP's tcp_bind() would
-	 * put the pcb on its bound list a second time, and closing it would
-	 * leave a freed pcb there (found by fuzz_control) */
-	if (s->pcb.tcp->local_port != 0)
+	/* bound already: EINVAL, as Linux says (lwIP's tcp_bind() would put
+	 * the pcb on its bound list twice, and a freed pcb would stay there) */
+	if (!s->pcb.tcp || s->state != SS_NEW || s->pcb.tcp->local_port)
 		return -EINVAL;
 	if (!sockaddr_is_local(ip))
 		return -EADDRNOTAVAIL;

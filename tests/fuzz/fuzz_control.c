@@ -93,7 +93,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	fuzz_stack_init(CONTROL_OPTIONS);
 	sock_init();
-	fuzz_stack_run(2000);           /* DAD done */
+	fuzz_stack_run(2000, FUZZ_TICK_MS);    /* DAD done */
 	return 0;
 }
 
@@ -116,8 +116,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!c)
 		abort();
 	service_client_input(c);        /* serves, then frees c at EOF */
-	fuzz_stack_run(100);
+	fuzz_stack_run(100, FUZZ_TICK_MS);
 	close(pair[1]);                 /* the program exits: its fds close */
-	fuzz_stack_run(SETTLE_MS);
+	fuzz_stack_run(SETTLE_MS, FUZZ_TICK_MS);
 	return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh [SECONDS [TARGET...]] - run each fuzzer (build/fuzz/fuzz_TARGET,
 # `make fuzz`) for SECONDS (default 15) over its seed corpus in
-# tests/fuzz/corpus/TARGET, one after the other.  The tree's corpus is only
+# tests/fuzz/corpus/TARGET (and tests/fuzz/TARGET.dict if there is one),
+# one after the other.  The tree's corpus is only
 # read: new inputs go to build/fuzz/new/TARGET, a crashing input to
 # build/fuzz/crashes/TARGET-*.  Prints one line per target; exits 1 if any
 # target crashed, leaked, timed out or could not run.
@@ -28,9 +29,11 @@ for t in "${targets[@]}"; do
 		continue
 	fi
 	mkdir -p "build/fuzz/new/$t" "tests/fuzz/corpus/$t"
+	dict=()
+	[ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
 	# shellcheck disable=SC2086
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="build/fuzz/crashes/$t-" ${FUZZ_ARGS:-} \
+		-artifact_prefix="build/fuzz/crashes/$t-" "${dict[@]}" ${FUZZ_ARGS:-} \
 		"build/fuzz/new/$t" "tests/fuzz/corpus/$t" >"$log" 2>&1
 	rc=$?
 	stats=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 | sed 's/^#//; s/DONE//; s/[[:space:]]\+/ /g')

@@ -24,7 +24,6 @@
 #include "stack.h"
 #include "link_tap.h"
 
-#define STACK_TICK_MS 100       /* timers run at least this often */
 
 static uint32_t now_ms = 1000;
 static uint32_t rand_state = 0x2545f491;
@@ -146,13 +145,14 @@ void fuzz_stack_drain(void)
 			;
 }
 
-/* fuzz_stack_run() - let @ms of fake time pass, in ticks, running the
- * loop (input, timers, hooks) at each
+/* fuzz_stack_run() - let @ms of fake time pass in ticks of @tick ms,
+ * running the loop (input, timers, hooks) at each; lwIP's timers fire at
+ * most once per tick, so a tick longer than a timer's period slows it
  */
-void fuzz_stack_run(uint32_t ms)
+void fuzz_stack_run(uint32_t ms, uint32_t tick)
 {
 	do {
-		uint32_t step = ms < STACK_TICK_MS ? ms : STACK_TICK_MS;
+		uint32_t step = ms < tick ? ms : tick;
 
 		now_ms += step;
 		ms -= step;

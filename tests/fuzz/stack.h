@@ -18,7 +18,9 @@
 
 void fuzz_stack_init(const char *options);
 void fuzz_stack_reset(void);
-void fuzz_stack_run(uint32_t ms);
+#define FUZZ_TICK_MS 100       /* the loop runs at least this often */
+
+void fuzz_stack_run(uint32_t ms, uint32_t tick);
 int fuzz_stack_tap(int k);
 void fuzz_stack_drain(void);
 const struct config *fuzz_stack_config(void);

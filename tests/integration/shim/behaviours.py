@@ -62,8 +62,13 @@ ok("blocking connect, names (v4, v4-mapped), SO_TYPE/DOMAIN/PROTOCOL, TCP_NODELA
 s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 s.bind(("::", 0))
 assert s.getsockname()[1] != 0, s.getsockname()
+try:
+    s.bind(("::", 0))
+    raise AssertionError("a second bind was accepted")
+except OSError as e:
+    assert e.errno == errno.EINVAL, errno.errorcode.get(e.errno, e.errno)
 s.close()
-ok("bind(port 0) gives an ephemeral port")
+ok("bind(port 0) gives an ephemeral port; binding again is EINVAL")
 
 # half-close: SHUT_WR reaches the peer as FIN; its echo and EOF come back
 s = echo_conn(socket.AF_INET6, V6)
