@@ -13,6 +13,26 @@
 
 #define NAME_PREFIX "lwipd."
 
+/* proto_fd_attach() - pass @fd (SCM_RIGHTS) with the message @m, its
+ * control data in @buf; nothing if @fd < 0.  @buf must live until the
+ * message is sent.
+ */
+void proto_fd_attach(struct msghdr *m, union proto_fdbuf *buf, int fd)
+{
+	struct cmsghdr *cm;
+
+	if (fd < 0)
+		return;
+	memset(buf, 0, sizeof(*buf));
+	m->msg_control = buf->b;
+	m->msg_controllen = sizeof(buf->b);
+	cm = CMSG_FIRSTHDR(m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+}
+
 /* proto_body_size() - the exact body size of @op's request or reply */
 size_t proto_body_size(enum proto_op op, bool reply)
 {

@@ -166,6 +166,13 @@ struct proto_name {
 	int type;               /* SOCK_STREAM or SOCK_DGRAM */
 };
 
+/* room for one passed fd in a message's control data */
+union proto_fdbuf {
+	struct cmsghdr h;
+	char b[CMSG_SPACE(sizeof(int))];
+};
+
+void proto_fd_attach(struct msghdr *m, union proto_fdbuf *buf, int fd);
 size_t proto_body_size(enum proto_op op, bool reply);
 int proto_check_hdr(const struct proto_hdr *h, bool reply);
 int proto_name_format(const struct proto_name *n, char *buf, size_t len);

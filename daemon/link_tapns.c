@@ -30,6 +30,7 @@
 #include "link.h"
 #include "link_tap.h"
 #include "log.h"
+#include "proto.h"
 
 /* The step the child failed at, for the parent's message. */
 enum tapns_step {
@@ -102,20 +103,10 @@ static void report(int sock, int step, int err, int fd)
 {
 	struct tapns_report r = { .step = step, .err = err };
 	struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	union proto_fdbuf cbuf;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
 
-	if (fd >= 0) {
-		memset(cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
+	proto_fd_attach(&mh, &cbuf, fd);
 	sendmsg(sock, &mh, MSG_NOSIGNAL);
 }
 

@@ -80,21 +80,11 @@ static int reply(struct client *c, const struct proto_hdr *req, int err,
 		.op = req->op, .err = err, .seq = req->seq,
 	};
 	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)body, err ? 0 : len } };
-	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } u;
+	union proto_fdbuf u;
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 	ssize_t n;
 
-	if (fd >= 0 && !err) {
-		struct cmsghdr *cm;
-
-		mh.msg_control = u.b;
-		mh.msg_controllen = sizeof(u.b);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
+	proto_fd_attach(&mh, &u, err ? -1 : fd);
 	n = sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	return n == (ssize_t)(sizeof(h) + iov[1].iov_len) ? 0 : -1;
 }

@@ -164,21 +164,10 @@ static int ctl_open(int slot)
  * (if >= 0) attached to the first bytes; 0 or errno */
 static int full_send(int fd, struct iovec *iov, int n, int sendfd)
 {
-	union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } cb;
+	union proto_fdbuf cb;
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)n };
 
-	if (sendfd >= 0) {
-		struct cmsghdr *cm;
-
-		memset(&cb, 0, sizeof(cb));
-		m.msg_control = cb.b;
-		m.msg_controllen = sizeof(cb.b);
-		cm = CMSG_FIRSTHDR(&m);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &sendfd, sizeof(int));
-	}
+	proto_fd_attach(&m, &cb, sendfd);
 	while (m.msg_iovlen > 0) {
 		ssize_t k = REAL(sendmsg)(fd, &m, MSG_NOSIGNAL);
 

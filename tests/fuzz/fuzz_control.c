@@ -38,21 +38,12 @@
 static void send_msg(int fd, const uint8_t *p, size_t len, int with_fd)
 {
 	struct iovec iov = { (void *)p, len };
-	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } u;
+	union proto_fdbuf u;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int pair[2] = { -1, -1 };
 
-	if (with_fd && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0) {
-		struct cmsghdr *cm;
-
-		mh.msg_control = u.b;
-		mh.msg_controllen = sizeof(u.b);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &pair[1], sizeof(int));
-	}
+	if (with_fd && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0)
+		proto_fd_attach(&mh, &u, pair[1]);
 	if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
 		abort();        /* the harness's own socket: cannot fail */
 	if (pair[0] >= 0) {

@@ -9,19 +9,8 @@ lib_init
 need_cmd radvd dnsmasq tcpdump
 ns_create
 kaddr fe80::1/64 "$NET6::1/64"
-in_ns sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'   # radvd wants a router
-cat >"$TMPD/radvd.conf" <<CONF
-interface $TAP {
-	AdvSendAdvert on;
-	AdvOtherConfigFlag on;
-	AdvManagedFlag off;
-	MinRtrAdvInterval 3;
-	MaxRtrAdvInterval 10;
-	prefix $NET6::/64 { AdvOnLink on; AdvAutonomous on; };
-};
-CONF
 capture_start
-bg radvd in_ns radvd -n -m stderr -C "$TMPD/radvd.conf" -p "$TMPD/radvd.pid" -d 1
+radvd_start "AdvOtherConfigFlag on; AdvManagedFlag off;" on
 dnsmasq_start --port=0 --dhcp-range="::,constructor:$TAP,static" \
 	--dhcp-option="option6:dns-server,[$NET6::53]"
 lwipd_start -i "$TAP" -A "$NET6::10/64"

@@ -13,16 +13,6 @@ lib_init
 need_cmd radvd dnsmasq tcpdump
 ns_create
 kaddr fe80::1/64 "$NET6::1/64"
-in_ns sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'   # radvd wants a router
-cat >"$TMPD/radvd.conf" <<CONF
-interface $TAP {
-	AdvSendAdvert on;
-	AdvManagedFlag on;
-	MinRtrAdvInterval 3;
-	MaxRtrAdvInterval 10;
-	prefix $NET6::/64 { AdvOnLink on; AdvAutonomous off; };
-};
-CONF
 # defend.py TAP ADDR... - answer the first DAD probe (NS from ::) for one of
 # ADDRs, and every later NS for that address, with an NA to ff02::1
 cat >"$TMPD/defend.py" <<'PY'
@@ -55,7 +45,7 @@ while True:
     s.send(bytes.fromhex('333300000001') + mymac + b'\x86\xdd' + ip + icmp)
     print('NA for', ipaddress.IPv6Address(target), flush=True)
 PY
-bg radvd in_ns radvd -n -m stderr -C "$TMPD/radvd.conf" -p "$TMPD/radvd.pid" -d 1
+radvd_start "AdvManagedFlag on;" off
 bg defend in_ns /usr/bin/python3 "$TMPD/defend.py" "$TAP" "$NET6::100" "$NET6::101"
 dnsmasq_start --port=0 --dhcp-range="$NET6::100,$NET6::101,64,10m"
 capture_start --immediate-mode

@@ -13,19 +13,8 @@ lib_init
 need_cmd radvd dnsmasq tcpdump
 ns_create
 kaddr fe80::1/64 "$NET6::1/64"
-in_ns sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'   # radvd wants a router
-cat >"$TMPD/radvd.conf" <<CONF
-interface $TAP {
-	AdvSendAdvert on;
-	AdvManagedFlag on;
-	AdvOtherConfigFlag on;
-	MinRtrAdvInterval 3;
-	MaxRtrAdvInterval 10;
-	prefix $NET6::/64 { AdvOnLink on; AdvAutonomous off; };
-};
-CONF
 capture_start --immediate-mode   # every frame written at once: the last ones (Release) too
-bg radvd in_ns radvd -n -m stderr -C "$TMPD/radvd.conf" -p "$TMPD/radvd.pid" -d 1
+radvd_start "AdvManagedFlag on; AdvOtherConfigFlag on;" off
 dnsmasq_start --port=0 --dhcp-range="$NET6::100,$NET6::1ff,64,2m" \
 	--dhcp-option="option6:dns-server,[$NET6::53]" \
 	--dhcp-option="option6:domain-search,lab.example,corp.example"

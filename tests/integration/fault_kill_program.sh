@@ -8,7 +8,7 @@
 # the program wrote), the receiver's peer a reset (lwipd closes with
 # unread data, which is a reset, as in Linux).
 # The sink aborts its side after EOF (SO_LINGER 0) so that lwIP's pcb is
-# freed at once instead of waiting 2 x MSL (120 s) in TIME_WAIT.
+# freed at once instead of waiting 2 x MSL (60 s) in TIME_WAIT.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/shim_lib.sh"
 need_cmd python3

@@ -317,6 +317,24 @@ expect_ping() {
 	ok "$1: $(grep -E 'packets transmitted' "$TMPD/ping.out")"
 }
 
+# radvd_start FLAGS AUTONOMOUS - radvd in $NS on $TAP (forwarding on:
+# radvd wants a router) advertising $NET6::/64 every 3-10 s, with the
+# interface options FLAGS (e.g. "AdvManagedFlag on;") and AdvAutonomous
+# AUTONOMOUS (on or off)
+radvd_start() {
+	in_ns sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'
+	cat >"$TMPD/radvd.conf" <<CONF
+interface $TAP {
+	AdvSendAdvert on;
+	$1
+	MinRtrAdvInterval 3;
+	MaxRtrAdvInterval 10;
+	prefix $NET6::/64 { AdvOnLink on; AdvAutonomous $2; };
+};
+CONF
+	bg radvd in_ns radvd -n -m stderr -C "$TMPD/radvd.conf" -p "$TMPD/radvd.pid" -d 1
+}
+
 # dnsmasq_start ARGS... - dnsmasq on the kernel side of $TAP, no DNS unless
 # ARGS give --port; files in $TMPD; waits until it logs "started".
 dnsmasq_start() {

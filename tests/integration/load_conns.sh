@@ -9,7 +9,7 @@
 #   - The kernel-side server closes first, in both phases, as an HTTP
 #     server does: lwIP's side then ends in LAST_ACK, not in TIME_WAIT
 #     (which would keep each pcb, without a socket, for 2 x TCP_MSL =
-#     120 s).  The `sockets` file does not count failed sockets waiting
+#     60 s).  The `sockets` file does not count failed sockets waiting
 #     out their 60 s in the graveyard (daemon/sock.c) either way; none
 #     fail here.
 #   - fds: exactly the baseline (lwipd's fds are its TAP, epoll, signalfd,

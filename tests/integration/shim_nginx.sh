@@ -14,25 +14,8 @@
 need_cmd nginx curl ab
 shim_net
 d=$TMPD/nginx
-mkdir -p "$d/www" "$d/tmp"
+"$LIB_ROOT/tools/nginx-conf.sh" "$d" "0.0.0.0:8081 backlog=4096" "[::]:8081 ipv6only=on backlog=4096"
 echo "hello from nginx under lwipd" >"$d/www/small"
-cat >"$d/nginx.conf" <<EOC
-daemon off;
-user root;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	client_body_temp_path $d/tmp;
-	proxy_temp_path $d/tmp;
-	fastcgi_temp_path $d/tmp;
-	uwsgi_temp_path $d/tmp;
-	scgi_temp_path $d/tmp;
-	server { listen 0.0.0.0:8081 backlog=4096; listen [::]:8081 ipv6only=on backlog=4096; root $d/www; }
-}
-EOC
 bg nginx app nginx -c "$d/nginx.conf"
 for i in $(seq 100); do
 	[ "$(grep -c LISTEN "$SOCKDIR/sockets" 2>/dev/null)" -ge 2 ] && break

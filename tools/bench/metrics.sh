@@ -16,29 +16,11 @@ HTTP_PORT=8080                  # nginx on the peer side
 HOLD_PORT=5300                  # tools/bench/idle.py's server on the peer side
 declare -A PEER_PIDS
 
-# nginx_conf DIR LISTEN - an nginx configuration serving DIR/www/small
-# (100 bytes) on LISTEN, everything under DIR, one worker, no access log
+# nginx_conf DIR LISTEN - an nginx configuration (tools/nginx-conf.sh)
+# serving DIR/www/small (100 bytes) on LISTEN
 nginx_conf() {
-	local d=$1
-	mkdir -p "$d/www" "$d/tmp"
-	head -c 100 /dev/zero | tr '\0' x >"$d/www/small"
-	cat >"$d/nginx.conf" <<EOF
-daemon off;
-user root;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $d/tmp;
-	proxy_temp_path $d/tmp;
-	fastcgi_temp_path $d/tmp;
-	uwsgi_temp_path $d/tmp;
-	scgi_temp_path $d/tmp;
-	server { listen $2 backlog=4096; root $d/www; }
-}
-EOF
+	"$ROOT/tools/nginx-conf.sh" "$1" "$2 backlog=4096"
+	head -c 100 /dev/zero | tr '\0' x >"$1/www/small"
 }
 
 # peers_start SETUP - the peer side's servers (iperf3, sockperf, nginx, the

@@ -39,6 +39,33 @@ for fam, host in ((socket.AF_INET, V4), (socket.AF_INET6, V6)):
     s.close()
 ok("non-blocking connect to a closed port: ECONNREFUSED via SO_ERROR (v4, v6)")
 
+# connect() again on a non-blocking socket (as APR and others do after
+# EPOLLOUT), answered by the shim from the socket's state: EALREADY while
+# connecting, EISCONN once connected; after a refused connect never EISCONN
+for fam, host in ((socket.AF_INET, V4), (socket.AF_INET6, V6)):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setblocking(False)
+    e = s.connect_ex((host, ECHO))
+    assert e in (errno.EINPROGRESS, 0), errno.errorcode.get(e, e)
+    e = s.connect_ex((host, ECHO))
+    assert e in (errno.EALREADY, errno.EISCONN), errno.errorcode.get(e, e)
+    r, w, x = select.select([], [s], [], 20)
+    assert w, "never writable"
+    e = s.connect_ex((host, ECHO))
+    assert e == errno.EISCONN, errno.errorcode.get(e, e)
+    s.setblocking(True)
+    s.settimeout(20)
+    roundtrip(s, b"again")
+    s.close()
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setblocking(False)
+    if s.connect_ex((host, CLOSED)) == errno.EINPROGRESS:
+        select.select([], [s], [], 20)
+        e = s.connect_ex((host, CLOSED))
+        assert e not in (0, errno.EISCONN, errno.EALREADY), errno.errorcode.get(e, e)
+    s.close()
+ok("connect() again: EALREADY/EISCONN while connecting, EISCONN once connected, not after a refusal (v4, v6)")
+
 # blocking connect, names, options
 s = echo_conn()
 assert s.getpeername() == (V4, ECHO), s.getpeername()
