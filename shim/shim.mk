@@ -1,9 +1,10 @@
 # shim: liblwipshim.so (the LD_PRELOAD socket shim) and lwip-run (lwip-run.c
 # and runstatus.c, which are not part of the library).
 # Shim objects are position-independent and hide everything but the
-# wrapped libc names; common/proto.c is compiled PIC for it separately.
+# wrapped libc names; common/proto.c is compiled PIC for it separately
+# (lwip-run links that object too: under SAN=1 it has the shim's flags).
 RUN_SRCS    := shim/lwip-run.c shim/runstatus.c
-RUN_OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(RUN_SRCS)) $(BUILD)/obj/common/proto.o
+RUN_OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(RUN_SRCS)) $(BUILD)/obj/shim/pic/proto.o
 SHIM_SRCS   := $(filter-out $(RUN_SRCS),$(wildcard shim/*.c))
 SHIM_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(SHIM_SRCS)) $(BUILD)/obj/shim/pic/proto.o
 SHIM_CFLAGS := -fPIC -fvisibility=hidden
