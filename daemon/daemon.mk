@@ -25,6 +25,7 @@ TEST_OBJS_test_ethaddr   := $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_macfilter := $(BUILD)/obj/daemon/macfilter.o $(BUILD)/obj/daemon/ethaddr.o
 TEST_OBJS_test_proto     := $(BUILD)/obj/common/proto.o
 TEST_OBJS_test_link_frame := $(BUILD)/obj/daemon/link_frame.o
+TEST_OBJS_test_gso       := $(BUILD)/obj/daemon/gso.o
 TEST_OBJS_test_v6addr    := $(BUILD)/obj/daemon/iid.o $(BUILD)/obj/daemon/sha256.o \
 			    $(BUILD)/obj/daemon/srcsel.o $(BUILD)/obj/daemon/ra.o
 TEST_OBJS_test_dhcp6     := $(BUILD)/obj/daemon/dhcp6_msg.o $(BUILD)/obj/daemon/dhcp6_rt.o

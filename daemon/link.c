@@ -12,6 +12,7 @@
  * solicitation, which is lwIP's netif_set_link_up().
  */
 #include <errno.h>
+#include <linux/virtio_net.h>
 #include <stddef.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,16 +51,18 @@ const char *link_netif_name(struct netif *netif)
 	return link_is_ours(netif) ? link_of(netif)->name : "lo";
 }
 
-/* link_write() - the transmit path after the impairment: capture the
- * frame and give it to the back end; 0 (sent or dropped as on a wire), or
- * -1 on a send error
+/* link_tx() - the transmit path after the impairment: capture the frame
+ * and give it to the back end, with the offload header @vh if not NULL;
+ * 0 (sent or dropped as on a wire), or -1 on a send error
  */
-static int link_write(void *arg, const struct iovec *iov, int n, size_t len)
+static int link_tx(struct link *l, const struct virtio_net_hdr *vh,
+		   const struct iovec *iov, int n, size_t len)
 {
-	struct link *l = arg;
+	enum link_tx r;
 
 	pcap_write(iov, n, len);
-	switch (l->ops->send(l, iov, n, len)) {
+	r = vh ? l->ops->send_vnet(l, vh, iov, n, len) : l->ops->send(l, iov, n, len);
+	switch (r) {
 	case LINK_TX_SENT:
 		l->c.tx_frames++;
 		l->c.tx_bytes += len;
@@ -77,12 +80,26 @@ static int link_write(void *arg, const struct iovec *iov, int n, size_t len)
 	return -1;
 }
 
-/* link_output() - lwIP's linkoutput, the one way out: the frame as an
- * iovec of its pbufs, through the impairment (if any) to link_write()
- */
-static err_t link_output(struct netif *netif, struct pbuf *p)
+/* link_write() - impair_tx()'s way on: a plain frame to link_tx() */
+static int link_write(void *arg, const struct iovec *iov, int n, size_t len)
 {
-	struct link *l = link_of(netif);
+	return link_tx(arg, NULL, iov, n, len);
+}
+
+/* link_write_vnet() - a frame with offload header @vh (link_gso.c), as
+ * link_tx(); the back end has send_vnet
+ */
+int link_write_vnet(struct link *l, const struct virtio_net_hdr *vh,
+		    const struct iovec *iov, int n, size_t len)
+{
+	return link_tx(l, vh, iov, n, len);
+}
+
+/* link_send_pbuf() - frame @p as an iovec of its pbufs, through the
+ * impairment (if any) to link_write()
+ */
+err_t link_send_pbuf(struct link *l, struct pbuf *p)
+{
 	struct iovec iov[LINK_MAX_IOV];
 	struct pbuf *q;
 	int n = 0;
@@ -97,6 +114,18 @@ static err_t link_output(struct netif *netif, struct pbuf *p)
 		return ERR_BUF;
 	}
 	return impair_tx(&l->impair, iov, n, p->tot_len, link_write, l) ? ERR_IF : ERR_OK;
+}
+
+/* link_output() - lwIP's linkoutput, the one way out: a TCP segment may
+ * wait to be joined with the next ones (link_gso.c); the rest go now
+ */
+static err_t link_output(struct netif *netif, struct pbuf *p)
+{
+	struct link *l = link_of(netif);
+
+	if (link_gso_hold(l, p))
+		return ERR_OK;
+	return link_send_pbuf(l, p);
 }
 
 /* deliver() - the receive path after the impairment: capture one frame,
@@ -180,13 +209,15 @@ void link_input_csum(struct link *l, const uint8_t *frame, size_t len, bool csum
 
 /* link_set_impair() - impair the link as @spec says (all zero: not); the
  * back end's offloads are off while impairing, so that every frame has a
- * real checksum for corruption to break and lwIP to check
+ * real checksum for corruption to break and lwIP to check, and segments
+ * are not joined (the impairment acts on each one)
  */
 void link_set_impair(struct link *l, const struct impair_spec *spec)
 {
 	impair_set(&l->impair, spec, l->name);
 	if (l->ops->offload)
 		l->ops->offload(l, !impair_spec_on(spec));
+	link_gso_enable(l, l->vnet && l->ops->send_vnet && !impair_spec_on(spec));
 }
 
 /* link_sync() - the netif's link is up while there is a carrier and the
@@ -323,6 +354,7 @@ int link_open(struct link *l, const char *name, const uint8_t mac[6],
 		netif_remove(&l->netif);
 		return -1;
 	}
+	link_gso_enable(l, l->vnet && l->ops->send_vnet);
 	return 0;
 }
 
@@ -331,19 +363,21 @@ void link_log_counters(const struct link *l)
 {
 	log_info("%s: rx %llu frames %llu bytes, tx %llu frames %llu bytes, "
 		 "MAC filter dropped %llu multicast %llu unicast, errors rx %llu tx %llu, "
-		 "tx dropped %llu",
+		 "tx dropped %llu, joined %llu segments into %llu frames",
 		 l->name, (unsigned long long)l->c.rx_frames,
 		 (unsigned long long)l->c.rx_bytes, (unsigned long long)l->c.tx_frames,
 		 (unsigned long long)l->c.tx_bytes,
 		 (unsigned long long)l->filter.drops_multicast,
 		 (unsigned long long)l->filter.drops_unicast,
 		 (unsigned long long)l->c.rx_errors, (unsigned long long)l->c.tx_errors,
-		 (unsigned long long)l->c.tx_dropped);
+		 (unsigned long long)l->c.tx_dropped, (unsigned long long)l->gso.segs,
+		 (unsigned long long)l->gso.frames);
 }
 
 /* link_close() - remove the netif from lwIP and close the back end */
 void link_close(struct link *l)
 {
+	link_gso_flush(l);
 	link_log_counters(l);
 	impair_stop(&l->impair, l->name);
 	l->ops->close(l);

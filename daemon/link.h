@@ -12,6 +12,7 @@
 #include "lwip/netif.h"
 
 #include "link_spec.h"
+#include "link_gso.h"
 #include "impair.h"
 #include "loop.h"
 #include "macfilter.h"
@@ -35,6 +36,7 @@ struct link_counters {
 enum link_tx { LINK_TX_SENT, LINK_TX_DROPPED, LINK_TX_ERROR };
 
 struct link;
+struct virtio_net_hdr;
 
 /* A back end.  open() prepares (opens fds, sets l->mtu) without calling
  * lwIP; start() runs once the netif exists and may call link_set_carrier();
@@ -45,6 +47,10 @@ struct link_ops {
 	int (*open)(struct link *l, const char *arg, char *err, size_t errlen);
 	int (*start)(struct link *l, char *err, size_t errlen);
 	enum link_tx (*send)(struct link *l, const struct iovec *iov, int n, size_t len);
+	/* optional: a frame with a virtio_net_hdr asking for checksum and
+	 * segmentation offload (link_gso.c); only called while l->gso.on */
+	enum link_tx (*send_vnet)(struct link *l, const struct virtio_net_hdr *vh,
+				  const struct iovec *iov, int n, size_t len);
 	void (*state)(const struct link *l, char *buf, size_t len);
 	void (*close)(struct link *l);
 	void (*offload)(struct link *l, bool on);     /* optional (link_tap.c) */
@@ -66,6 +72,7 @@ struct link {
 	struct loop_watch listen_watch; /* stream-listen's listening socket */
 	struct macfilter filter;
 	struct impair impair;           /* --impair, both directions */
+	struct link_gso gso;            /* TCP segments joined for the TAP */
 	struct link_counters c;
 };
 
@@ -81,6 +88,9 @@ void link_set_admin(struct link *l, bool up);
 void link_set_impair(struct link *l, const struct impair_spec *spec);
 void link_state(const struct link *l, char *buf, size_t len);
 void link_log_counters(const struct link *l);
+err_t link_send_pbuf(struct link *l, struct pbuf *p);
+int link_write_vnet(struct link *l, const struct virtio_net_hdr *vh,
+		    const struct iovec *iov, int n, size_t len);
 struct link *link_of(struct netif *netif);
 bool link_is_ours(const struct netif *netif);
 const char *link_netif_name(struct netif *netif);

@@ -16,7 +16,8 @@
  * lwipd's CPU at MTU 65520), and it may send TCP segments of up to 64 KiB
  * as one frame (TSO: what it would give a NIC to cut into MTU-sized
  * ones), so lwIP handles and acknowledges one segment where it had 45 at
- * MTU 1500.  We send plain frames: an all-zero header.  A kernel that
+ * MTU 1500.  We send plain frames (an all-zero header, lwIP's checksums)
+ * and, the other way, TCP segments joined into GSO frames (link_gso.c).  A kernel that
  * refuses the offloads still gets the header (flags 0); one that refuses
  * IFF_VNET_HDR gets plain frames.  See docs/performance.md.
  */
@@ -38,6 +39,10 @@
 #include "log.h"
 
 static uint8_t rxbuf[LINK_MAX_FRAME];   /* one loop thread: one buffer */
+
+/* pieces in one written frame: a pbuf chain, or a joined GSO frame */
+#define LINK_TAP_MAX_IOV \
+	(LINK_MAX_IOV > 1 + GSO_MAX_IOV ? LINK_MAX_IOV : 1 + GSO_MAX_IOV)
 
 /* what we ask the kernel to leave to us: checksums, TCP segmentation */
 #define TAP_OFFLOADS    (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
@@ -233,22 +238,25 @@ int link_tap_start(struct link *l, char *err, size_t errlen)
 	return 0;
 }
 
-/* link_tap_send() - write one frame with one writev(2); a TAP write never
- * blocks (the kernel drops when its queue is full)
+/* tap_writev() - write one frame with one writev(2), after the
+ * virtio_net_hdr @vh when the TAP takes one; a TAP write never blocks
+ * (the kernel drops when its queue is full)
  */
-enum link_tx link_tap_send(struct link *l, const struct iovec *iov, int n, size_t len)
+static enum link_tx tap_writev(struct link *l, const struct virtio_net_hdr *vh,
+			       const struct iovec *iov, int n, size_t len)
 {
-	static const struct virtio_net_hdr plain;       /* no offload asked */
-	struct iovec v[LINK_MAX_IOV + 1];
+	struct iovec v[LINK_TAP_MAX_IOV + 1];
 	ssize_t w;
 
-	if (l->vnet && n <= LINK_MAX_IOV) {
-		v[0].iov_base = (void *)&plain;
-		v[0].iov_len = sizeof(plain);
+	if (l->vnet && n <= LINK_TAP_MAX_IOV) {
+		v[0].iov_base = (void *)vh;
+		v[0].iov_len = sizeof(*vh);
 		memcpy(v + 1, iov, (size_t)n * sizeof(*iov));
-		w = writev(l->fd, v, n + 1) - (ssize_t)sizeof(plain);
-	} else {
+		w = writev(l->fd, v, n + 1) - (ssize_t)sizeof(*vh);
+	} else if (!l->vnet) {
 		w = writev(l->fd, iov, n);
+	} else {
+		return LINK_TX_ERROR;
 	}
 	if (w == (ssize_t)len)
 		return LINK_TX_SENT;
@@ -257,6 +265,25 @@ enum link_tx link_tap_send(struct link *l, const struct iovec *iov, int n, size_
 	if (w < 0 && (errno == EAGAIN || errno == ENOBUFS))
 		return LINK_TX_DROPPED;
 	return LINK_TX_ERROR;
+}
+
+/* link_tap_send() - write one plain frame (an all-zero virtio_net_hdr:
+ * no offload asked, lwIP's checksums are complete)
+ */
+enum link_tx link_tap_send(struct link *l, const struct iovec *iov, int n, size_t len)
+{
+	static const struct virtio_net_hdr plain;
+
+	return tap_writev(l, &plain, iov, n, len);
+}
+
+/* link_tap_send_vnet() - write one frame with offload header @vh: a GSO
+ * frame from link_gso.c (only while l->vnet)
+ */
+static enum link_tx link_tap_send_vnet(struct link *l, const struct virtio_net_hdr *vh,
+				       const struct iovec *iov, int n, size_t len)
+{
+	return tap_writev(l, vh, iov, n, len);
 }
 
 /* link_tap_stop() - stop watching and close the TAP */
@@ -308,6 +335,7 @@ const struct link_ops link_tap_ops = {
 	.open = tap_link_open,
 	.start = tap_link_start,
 	.send = link_tap_send,
+	.send_vnet = link_tap_send_vnet,
 	.state = tap_link_state,
 	.close = link_tap_stop,
 	.offload = tap_link_offload,

@@ -3,7 +3,9 @@
  * The thread that calls loop_run() is the only one that ever calls lwIP.
  * The epoll timeout is sys_timeouts_sleeptime(), so lwIP's timers (TCP,
  * ARP, ND, DHCP, MLD...) and our own sys_timeout()s fire on time; after
- * every wake the loopback netif is polled and the "after input" hooks run.
+ * every wake the loopback netif is polled and the "after input" hooks run,
+ * and before every wait the "before wait" hooks (frames held to be joined
+ * go out, link_gso.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -24,6 +26,8 @@ static int running;
 static int exit_status;
 static void (*hooks[LOOP_MAX_HOOKS])(void);
 static int n_hooks;
+static void (*wait_hooks[LOOP_MAX_HOOKS])(void);
+static int n_wait_hooks;
 
 /* loop_init() - create the epoll instance; -1 on error */
 int loop_init(void)
@@ -80,6 +84,15 @@ void loop_after_input(void (*fn)(void))
 		hooks[n_hooks++] = fn;
 }
 
+/* loop_before_wait() - run @fn each time before the loop may sleep (e.g.
+ * to send what was held back to be sent in one go)
+ */
+void loop_before_wait(void (*fn)(void))
+{
+	if (n_wait_hooks < LOOP_MAX_HOOKS)
+		wait_hooks[n_wait_hooks++] = fn;
+}
+
 /* timeout_ms() - how long epoll may sleep before lwIP's next timer */
 static int timeout_ms(void)
 {
@@ -90,14 +103,18 @@ static int timeout_ms(void)
 	return t > 60000 ? 60000 : (int)t;
 }
 
-/* loop_once() - wait up to @timeout ms (-1: until lwIP's next timer) for
- * events, dispatch them, then poll loopback, run due timers and the after
- * input hooks; -1 if epoll failed
+/* loop_once() - run the before wait hooks, wait up to @timeout ms (-1:
+ * until lwIP's next timer) for events, dispatch them, then poll loopback,
+ * run due timers and the after input hooks; -1 if epoll failed
  */
 int loop_once(int timeout)
 {
 	struct epoll_event ev[LOOP_MAX_EVENTS];
-	int n = epoll_wait(epfd, ev, LOOP_MAX_EVENTS, timeout < 0 ? timeout_ms() : timeout);
+	int n;
+
+	for (int i = 0; i < n_wait_hooks; i++)
+		wait_hooks[i]();
+	n = epoll_wait(epfd, ev, LOOP_MAX_EVENTS, timeout < 0 ? timeout_ms() : timeout);
 
 	if (n < 0 && errno != EINTR) {
 		log_err("epoll_wait: %s", strerror(errno));

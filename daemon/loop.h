@@ -21,5 +21,6 @@ int loop_once(int timeout);
 int loop_run(void);
 void loop_stop(int status);
 void loop_after_input(void (*fn)(void));
+void loop_before_wait(void (*fn)(void));
 
 #endif

@@ -18,6 +18,7 @@
 #include "fs.h"
 #include "iface.h"
 #include "limit.h"
+#include "link.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
@@ -95,6 +96,7 @@ static int start(void)
 	if (loop_init() || setup_signals())
 		return 1;
 	timewait_init();
+	loop_before_wait(link_gso_flush_all);
 	events_init();
 	notify_init();
 	dns_store_set_static(running);

@@ -172,13 +172,14 @@ static void iface_link(struct sbuf *b, const struct link *l)
 		sbuf_printf(b, " %s", mac_str(l->filter.e[i].mac, m));
 	sbuf_printf(b, "\n    rx frames %llu bytes %llu errors %llu nomem %llu "
 		    "filtered multicast %llu unicast %llu\n"
-		    "    tx frames %llu bytes %llu errors %llu dropped %llu\n",
+		    "    tx frames %llu bytes %llu errors %llu dropped %llu gso %llu segments %llu\n",
 		    (unsigned long long)l->c.rx_frames, (unsigned long long)l->c.rx_bytes,
 		    (unsigned long long)l->c.rx_errors, (unsigned long long)l->c.rx_nomem,
 		    (unsigned long long)l->filter.drops_multicast,
 		    (unsigned long long)l->filter.drops_unicast,
 		    (unsigned long long)l->c.tx_frames, (unsigned long long)l->c.tx_bytes,
-		    (unsigned long long)l->c.tx_errors, (unsigned long long)l->c.tx_dropped);
+		    (unsigned long long)l->c.tx_errors, (unsigned long long)l->c.tx_dropped,
+		    (unsigned long long)l->gso.frames, (unsigned long long)l->gso.segs);
 }
 
 /* render_interfaces() - like `ip addr`, plus groups, filter and counters */
