@@ -40,7 +40,10 @@ TEST_LIBS_test_shim_opts  := -lcares -ldl -lpthread
 # the SIOCGIF* ioctls say under the shim.
 BINS += $(BUILD)/tests/ifaddrs_dump
 
+# It runs under the shim, so SAN=1 gives it the shim's sanitizer (UBSan).
+$(BUILD)/obj/tests/integration/shim/%.o $(BUILD)/tests/ifaddrs_dump: SAN_FLAGS := $(SHIM_SAN)
+
 $(BUILD)/tests/ifaddrs_dump: $(BUILD)/obj/tests/integration/shim/ifaddrs_dump.o
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
-	@$(CC) $(LDFLAGS) -o $@ $^
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^
