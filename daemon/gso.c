@@ -93,12 +93,12 @@ static int parse_ip(const uint8_t *f, size_t avail, size_t len, struct gso_seg *
 	return -1;
 }
 
-/* gso_parse() - is the frame @f (@len bytes, the first @avail of them
- * contiguous at @f) a TCP segment with data and only ACK/PSH set, over
- * IPv4 without options or IPv6 without extension headers?  0 and @s
- * filled if so, -1 if not.
+/* gso_parse_tcp() - is the frame @f (@len bytes, the first @avail of them
+ * contiguous at @f) one unfragmented TCP packet over IPv4 without options
+ * or IPv6 without extension headers, its headers within @avail?  0 and
+ * @s filled if so, -1 if not.
  */
-int gso_parse(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s)
+int gso_parse_tcp(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s)
 {
 	const uint8_t *th;
 	size_t doff;
@@ -109,12 +109,22 @@ int gso_parse(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s)
 		return -1;
 	th = f + s->l4;
 	doff = (size_t)(th[12] >> 4) * 4;
-	if (doff < TCP_HLEN || s->l4 + doff > avail || s->l4 + doff >= len ||
-	    (th[13] & ~TCP_PSH) != TCP_ACK)
+	if (doff < TCP_HLEN || s->l4 + doff > avail || s->l4 + doff > len)
 		return -1;
 	s->hdr_len = (uint16_t)(s->l4 + doff);
 	s->payload = (uint32_t)(len - s->hdr_len);
 	s->seq = be32(th + 4);
+	s->flags = th[13];
+	return 0;
+}
+
+/* gso_parse() - as gso_parse_tcp(), and the segment may be joined: it
+ * carries data and only ACK and PSH are set
+ */
+int gso_parse(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s)
+{
+	if (gso_parse_tcp(f, avail, len, s) || !s->payload || (s->flags & ~TCP_PSH) != TCP_ACK)
+		return -1;
 	return 0;
 }
 
@@ -178,6 +188,15 @@ uint16_t gso_pseudo_sum(const uint8_t *h, const struct gso_seg *s, uint32_t payl
 	else
 		sum = sum16(sum, h + ETH_HLEN + 12, 8);
 	return fold(sum);
+}
+
+/* gso_csum_partial() - leave the checksum of TCP packet @h (@s, as
+ * gso_parse_tcp() read it) to the back end: the pseudo-header sum in the
+ * field, as CHECKSUM_PARTIAL wants
+ */
+void gso_csum_partial(uint8_t *h, const struct gso_seg *s)
+{
+	put16(h + s->l4 + 16, gso_pseudo_sum(h, s, s->payload));
 }
 
 /* gso_finish() - turn the first segment's headers @h into the joined

@@ -19,13 +19,16 @@ struct gso_seg {
 	uint16_t hdr_len;       /* Ethernet + IP + TCP headers */
 	uint32_t payload;       /* TCP payload bytes */
 	uint32_t seq;           /* host order */
+	uint8_t flags;          /* TCP flags */
 	bool v6;
 };
 
+int gso_parse_tcp(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s);
 int gso_parse(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s);
 bool gso_joinable(const uint8_t *h0, const struct gso_seg *s0, uint32_t held,
 		  uint32_t last, const uint8_t *h, const struct gso_seg *s);
 void gso_finish(uint8_t *h, const struct gso_seg *s0, uint32_t payload, bool psh);
 uint16_t gso_pseudo_sum(const uint8_t *h, const struct gso_seg *s, uint32_t payload);
+void gso_csum_partial(uint8_t *h, const struct gso_seg *s);
 
 #endif

@@ -135,6 +135,7 @@ static err_t link_output(struct netif *netif, struct pbuf *p)
 static void deliver(struct link *l, const uint8_t *frame, size_t len, bool csum_ok)
 {
 	struct iovec iov = { .iov_base = (void *)frame, .iov_len = len };
+	u16_t base = l->netif.chksum_flags;
 	struct pbuf *p;
 	size_t plen;
 
@@ -155,14 +156,14 @@ static void deliver(struct link *l, const uint8_t *frame, size_t len, bool csum_
 	}
 	memcpy(p->payload, frame, len);
 	memset((uint8_t *)p->payload + len, 0, plen - len);
-	if (csum_ok)
-		NETIF_SET_CHECKSUM_CTRL(&l->netif, NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_UDP |
-					NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_ICMP |
-					NETIF_CHECKSUM_GEN_ICMP6);
+	if (csum_ok)                    /* checks off, generation as it was */
+		NETIF_SET_CHECKSUM_CTRL(&l->netif, base & ~(NETIF_CHECKSUM_CHECK_IP |
+			NETIF_CHECKSUM_CHECK_UDP | NETIF_CHECKSUM_CHECK_TCP |
+			NETIF_CHECKSUM_CHECK_ICMP | NETIF_CHECKSUM_CHECK_ICMP6));
 	if (l->netif.input(p, &l->netif) != ERR_OK)
 		pbuf_free(p);
 	if (csum_ok)
-		NETIF_SET_CHECKSUM_CTRL(&l->netif, NETIF_CHECKSUM_ENABLE_ALL);
+		NETIF_SET_CHECKSUM_CTRL(&l->netif, base);
 }
 
 /* deliver_impaired() - impair_rx()'s way on: a frame (one buffer) that

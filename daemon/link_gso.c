@@ -12,10 +12,15 @@
  * leaves a segment whose pbuf someone else still references alone
  * (tcp_output_segment_busy()), as it would for a NIC's queue.
  *
- * One segment alone goes out as it came, with lwIP's checksum.  Two or
- * more become one frame: the first one's headers (gso_finish()) and every
- * payload in place, with a virtio_net_hdr asking the kernel to complete
- * the checksum and cut at the first segment's length.
+ * Two or more segments become one frame: the first one's headers
+ * (gso_finish()) and every payload in place, with a virtio_net_hdr asking
+ * the kernel to complete the checksum and cut at the first segment's
+ * length.  lwIP computes no TCP checksum on such a link (its per-netif
+ * checksum control; summing every byte it sent was a fifth of lwipd's
+ * time): every TCP frame leaves with the pseudo-header sum in its
+ * checksum field and asks the kernel to complete it, a lone segment or a
+ * SYN, FIN, RST or pure ACK alike.  A TCP packet lwIP must fragment gets
+ * its checksum in software first (fraghook.c).  Other frames go plain.
  */
 #include <linux/virtio_net.h>
 #include <string.h>
@@ -87,23 +92,60 @@ static bool join(struct link_gso *g, struct pbuf *p, const struct gso_seg *s)
 	return true;
 }
 
-/* link_gso_hold() - offer frame @p to @l's batch: true if it is held
- * (the caller is done with it), false if the caller must send it (the
- * batch, if any, has been sent first)
+/* send_partial() - TCP frame @p (parsed as @s) with its checksum left to
+ * the back end
+ */
+static void send_partial(struct link *l, struct pbuf *p, const struct gso_seg *s)
+{
+	struct virtio_net_hdr vh = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_NONE,
+		.hdr_len = s->hdr_len,
+		.csum_start = s->l4,
+		.csum_offset = 16,
+	};
+	struct iovec iov[LINK_MAX_IOV];
+	struct pbuf *q;
+	int n = 0;
+
+	gso_csum_partial(p->payload, s);
+	for (q = p; q && n < LINK_MAX_IOV; q = q->next) {
+		iov[n].iov_base = q->payload;
+		iov[n++].iov_len = q->len;
+	}
+	if (q) {
+		l->c.tx_errors++;
+		return;
+	}
+	link_write_vnet(l, &vh, iov, n, p->tot_len);
+}
+
+/* link_gso_hold() - offer frame @p to @l's batch: true if it is held or
+ * sent (the caller is done with it), false if the caller must send it as
+ * it is (the batch, if any, has been sent first)
  */
 bool link_gso_hold(struct link *l, struct pbuf *p)
 {
 	struct link_gso *g = &l->gso;
 	struct gso_seg s;
 
-	if (!g->on || gso_parse(p->payload, p->len, p->tot_len, &s)) {
+	if (!g->on)
+		return false;
+	if (gso_parse_tcp(p->payload, p->len, p->tot_len, &s)) {
 		link_gso_flush(l);
 		return false;
 	}
-	if (g->n && join(g, p, &s))
-		return true;
-	link_gso_flush(l);
-	return start(g, p, &s);
+	if (!gso_parse(p->payload, p->len, p->tot_len, &s)) {
+		if (g->n && join(g, p, &s))
+			return true;
+		link_gso_flush(l);
+		if (start(g, p, &s))
+			return true;
+	} else {
+		link_gso_flush(l);
+	}
+	send_partial(l, p, &s);
+	return true;
 }
 
 /* send_joined() - the batch (two or more segments) as one GSO frame */
@@ -140,7 +182,7 @@ void link_gso_flush(struct link *l)
 	if (!g->n)
 		return;
 	if (g->n == 1)
-		link_send_pbuf(l, g->seg[0]);
+		send_partial(l, g->seg[0], &g->s0);
 	else
 		send_joined(l);
 	for (int i = 0; i < g->n; i++)
@@ -158,11 +200,13 @@ void link_gso_flush_all(void)
 			link_gso_flush(link_of(n));
 }
 
-/* link_gso_enable() - join segments on @l from now on (@on) or not; what
- * is held goes first
+/* link_gso_enable() - join segments on @l from now on (@on), and leave
+ * TCP checksums to the back end, or not; what is held goes first
  */
 void link_gso_enable(struct link *l, bool on)
 {
 	link_gso_flush(l);
 	l->gso.on = on;
+	NETIF_SET_CHECKSUM_CTRL(&l->netif, on ? NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP
+					      : NETIF_CHECKSUM_ENABLE_ALL);
 }
