@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/shim_lib.sh"
 need_cmd python3
-DUMP=$LIB_ROOT/build/tests/ifaddrs_dump
+DUMP=$BUILD_DIR/tests/ifaddrs_dump
 [ -x "$DUMP" ] || skip "$DUMP not built (make)"
 shim_net
 MAC=$(lwipd_mac)
