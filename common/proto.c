@@ -3,6 +3,7 @@
  * Both sides validate every header before reading a body: the version,
  * the op, and a body length that must equal the op's fixed body size.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -78,16 +79,73 @@ int proto_check_hdr(const struct proto_hdr *h, bool reply)
 	return 0;
 }
 
+/* peer_format() - append ".pF.ADDR.PORT.SCOPE" for peer @a (hex, port in
+ * host order) to @buf (@len bytes of room); the length added, or -1
+ */
+static int peer_format(const struct proto_addr *a, char *buf, size_t len)
+{
+	size_t alen = a->family == 6 ? 16 : 4, k;
+	int m = snprintf(buf, len, ".p%u.", a->family);
+
+	if (m < 0 || (size_t)m >= len)
+		return -1;
+	k = (size_t)m;
+	for (size_t i = 0; i < alen; i++, k += 2)
+		if (k + 2 >= len || snprintf(buf + k, len - k, "%02x", a->addr[i]) != 2)
+			return -1;
+	m = snprintf(buf + k, len - k, ".%x.%" PRIx32, ntohs(a->port), a->scope);
+	if (m < 0 || (size_t)m >= len - k)
+		return -1;
+	return (int)(k + (size_t)m);
+}
+
+/* peer_parse() - the ".pF.ADDR.PORT.SCOPE" part of a name, all of @s;
+ * 0 and @a filled, or -1
+ */
+static int peer_parse(const char *s, struct proto_addr *a)
+{
+	char hex[33], tail;
+	unsigned fam, port;
+	uint32_t scope;
+	size_t alen;
+
+	if (strncmp(s, ".p", 2) || strspn(s + 2, "0123456789abcdef.") != strlen(s + 2) ||
+	    sscanf(s, ".p%1u.%32[0-9a-f].%x.%" SCNx32 "%c", &fam, hex, &port, &scope, &tail) != 4)
+		return -1;
+	alen = fam == 6 ? 16 : fam == 4 ? 4 : 0;
+	if (!alen || strlen(hex) != 2 * alen || port > 0xffff)
+		return -1;
+	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < alen; i++) {
+		unsigned b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		a->addr[i] = (uint8_t)b;
+	}
+	a->family = (uint8_t)fam;
+	a->port = htons((uint16_t)port);
+	a->scope = scope;
+	return 0;
+}
+
 /* proto_name_format() - the abstract name for @n into @buf (no leading
- * NUL); returns its length or -1 if it does not fit
+ * NUL), with its peer's address if n->peer has one; returns its length
+ * or -1 if it does not fit
  */
 int proto_name_format(const struct proto_name *n, char *buf, size_t len)
 {
 	int k = snprintf(buf, len, NAME_PREFIX "%016" PRIx64 ".%" PRIu64 ".%c%c",
 			 n->instance, n->id, n->family == AF_INET6 ? '6' : '4',
 			 n->type == SOCK_DGRAM ? 'u' : 't');
+	int m;
 
-	return (k < 0 || (size_t)k >= len) ? -1 : k;
+	if (k < 0 || (size_t)k >= len)
+		return -1;
+	if (!n->peer.family)
+		return k;
+	m = peer_format(&n->peer, buf + k, len - (size_t)k);
+	return m < 0 ? -1 : k + m;
 }
 
 /* proto_name_parse() - parse an abstract name of @len bytes (no leading
@@ -95,18 +153,23 @@ int proto_name_format(const struct proto_name *n, char *buf, size_t len)
  */
 int proto_name_parse(const char *buf, size_t len, struct proto_name *n)
 {
-	char s[PROTO_NAME_MAX + 1], fam, type, tail;
+	char s[PROTO_ANAME_MAX + 1], fam, type;
 	uint64_t inst, id;
+	int end = 0;
 
-	if (len < sizeof(NAME_PREFIX) - 1 || len > PROTO_NAME_MAX ||
+	if (len < sizeof(NAME_PREFIX) - 1 || len > PROTO_ANAME_MAX ||
 	    memcmp(buf, NAME_PREFIX, sizeof(NAME_PREFIX) - 1))
 		return -1;
 	memcpy(s, buf, len);
 	s[len] = '\0';
-	if (sscanf(s + sizeof(NAME_PREFIX) - 1, "%16" SCNx64 ".%" SCNu64 ".%c%c%c",
-		   &inst, &id, &fam, &type, &tail) != 4)
+	if (sscanf(s + sizeof(NAME_PREFIX) - 1, "%16" SCNx64 ".%" SCNu64 ".%c%c%n",
+		   &inst, &id, &fam, &type, &end) != 4 || !end)
 		return -1;
 	if ((fam != '4' && fam != '6') || (type != 't' && type != 'u'))
+		return -1;
+	memset(&n->peer, 0, sizeof(n->peer));
+	if (s[sizeof(NAME_PREFIX) - 1 + (size_t)end] &&
+	    peer_parse(s + sizeof(NAME_PREFIX) - 1 + end, &n->peer))
 		return -1;
 	n->instance = inst;
 	n->id = id;

@@ -40,6 +40,8 @@
 #define PROTO_MAX_BODY   512
 #define PROTO_OPTVAL_MAX 256
 #define PROTO_NAME_MAX   64     /* abstract socket name, without the NUL */
+#define PROTO_ANAME_MAX  107    /* ...of an accepted connection's daemon end,
+				 * which also carries the peer's address */
 
 enum proto_op {
 	OP_CREATE = 1,   /* req: proto_create          reply: proto_sockinfo + fd */
@@ -164,6 +166,7 @@ struct proto_name {
 	uint64_t id;
 	int family;             /* AF_INET or AF_INET6 */
 	int type;               /* SOCK_STREAM or SOCK_DGRAM */
+	struct proto_addr peer; /* family 0, or the peer of an accepted connection */
 };
 
 /* room for one passed fd in a message's control data */

@@ -112,7 +112,7 @@ static int op_create(struct client *c, const struct proto_hdr *h,
 	}
 	fcntl(pair[0], F_SETFL, O_NONBLOCK);
 	s->fd = pair[0];
-	rc = -sock_bind_name(pair[1], s);
+	rc = -sock_bind_name(pair[1], s, NULL);
 	if (!rc)
 		rc = type == SOCK_STREAM ? -tcpsock_create(s) : -udpsock_create(s);
 	if (!rc && type == SOCK_STREAM)

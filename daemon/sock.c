@@ -112,11 +112,22 @@ int sock_name(const struct sock *s, char *buf, size_t len)
 	return proto_name_format(&n, buf, len);
 }
 
-/* sock_bind_name() - bind @fd (AF_UNIX) to the abstract name of @s */
-int sock_bind_name(int fd, const struct sock *s)
+/* sock_bind_name() - bind @fd (AF_UNIX) to the abstract name of @s,
+ * with @peer's address in it if not NULL (the daemon's end of an accepted
+ * connection: the shim answers accept() and getpeername() from it)
+ */
+int sock_bind_name(int fd, const struct sock *s, const struct proto_addr *peer)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int n = sock_name(s, sun.sun_path + 1, sizeof(sun.sun_path) - 1);
+	struct proto_name pn = {
+		.instance = instance, .id = s->id,
+		.family = s->family, .type = s->type,
+	};
+	int n;
+
+	if (peer)
+		pn.peer = *peer;
+	n = proto_name_format(&pn, sun.sun_path + 1, sizeof(sun.sun_path) - 1);
 
 	if (n < 0)
 		return -ENAMETOOLONG;

@@ -90,7 +90,7 @@ void sock_free(struct sock *s);
 void sock_fail(struct sock *s, int err);
 void sock_set_events(struct sock *s, uint32_t events);
 int sock_name(const struct sock *s, char *buf, size_t len);
-int sock_bind_name(int fd, const struct sock *s);
+int sock_bind_name(int fd, const struct sock *s, const struct proto_addr *peer);
 struct sock *sock_first(void);
 void sock_init(void);
 int sock_count(void);

@@ -552,18 +552,20 @@ void tcpsock_close(struct sock *s, bool abort)
 
 /* ---- Listening ---------------------------------------------------------- */
 
-/* unix_connect() - connect a new Unix socket, named for @c, to @lst's
- * listener; the fd, or -errno
+/* unix_connect() - connect a new Unix socket, named for @c and its peer
+ * (@pcb's remote end), to @lst's listener; the fd, or -errno
  */
-static int unix_connect(struct sock *c, const struct sock *lst)
+static int unix_connect(struct sock *c, const struct sock *lst, const struct tcp_pcb *pcb)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	size_t n = strlen(lst->lst_name);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), rc;
+	struct proto_addr peer;
 
 	if (fd < 0)
 		return -errno;
-	rc = sock_bind_name(fd, c);
+	sockaddr_from_ip(&pcb->remote_ip, pcb->remote_port, &peer);
+	rc = sock_bind_name(fd, c, &peer);
 	memcpy(sun.sun_path + 1, lst->lst_name, n);
 	if (!rc && connect(fd, (struct sockaddr *)&sun,
 			   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)) < 0)
@@ -601,7 +603,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 		tcp_abort(newpcb);
 		return ERR_ABRT;
 	}
-	fd = unix_connect(c, lst);
+	fd = unix_connect(c, lst, newpcb);
 	if (fd < 0) {
 		sock_free(c);
 		tcp_abort(newpcb);
@@ -632,7 +634,7 @@ static int make_listener(struct sock *s, int backlog)
 
 	if (fd < 0)
 		return -errno;
-	rc = sock_bind_name(fd, s);
+	rc = sock_bind_name(fd, s, NULL);
 	if (!rc && listen(fd, backlog) < 0)
 		rc = -errno;
 	if (!rc && fstat(fd, &st) < 0)

@@ -43,10 +43,12 @@ bool shim_name_ident(const struct sockaddr *own, socklen_t ownlen,
 	s->type = n.type;
 	s->id = n.id;
 	s->accepted = false;
+	memset(&s->peer, 0, sizeof(s->peer));
 	if (n.type == SOCK_STREAM && peer && peerlen &&
 	    abstract_name(peer, peerlen, &p) && p.instance == n.instance) {
 		s->id = p.id;
 		s->accepted = true;
+		s->peer = p.peer;
 	}
 	return true;
 }

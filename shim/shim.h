@@ -145,6 +145,8 @@ struct shim_sock {
 	int type;               /* SOCK_STREAM or SOCK_DGRAM */
 	uint64_t id;            /* connection id for accepted fds */
 	bool accepted;          /* returned by accept() on a listener */
+	struct proto_addr peer; /* accepted: the peer, from the daemon end's
+				 * name (family 0 if it has none) */
 };
 
 /* shim_name_ident() - decide from the raw getsockname/getpeername results

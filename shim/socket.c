@@ -254,8 +254,31 @@ SHIM_EXPORT int getpeername(int fd, struct sockaddr *sa, socklen_t *len)
 	return fill_name(&s, OP_GETPEERNAME, sa, len);
 }
 
+/* accept_peer() - the peer of accepted connection @s into the program's
+ * buffer: from the daemon end's name, where lwipd put it (no round trip),
+ * else from GETPEERNAME; a connection reset before we asked gets an empty
+ * address of its family, as the kernel gives
+ */
+static void accept_peer(const struct shim_sock *s, struct sockaddr *sa, socklen_t *len)
+{
+	struct proto_addr none = { 0 };
+	struct sockaddr_storage ss;
+	socklen_t full, orig = *len;
+
+	if (s->peer.family) {
+		full = shim_proto_to_sa(s->family, &s->peer, &ss);
+		shim_copy_addr(&ss, full, sa, len);
+		return;
+	}
+	if (fill_name(s, OP_GETPEERNAME, sa, len) == 0)
+		return;
+	*len = orig;
+	full = shim_proto_to_sa(s->family, &none, &ss);
+	shim_copy_addr(&ss, full, sa, len);
+}
+
 /* accept4() - the kernel's accept on the listening fd; for our
- * connections the peer address comes from GETPEERNAME */
+ * connections the peer address comes from accept_peer() */
 SHIM_EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 {
 	struct shim_sock s;
@@ -271,19 +294,8 @@ SHIM_EXPORT int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 		return nfd;
 	}
 	if (sa && len) {
-		socklen_t cap = orig;
-
 		*len = orig;
-		if (fill_name(&s, OP_GETPEERNAME, sa, &cap) < 0) {
-			/* reset before we asked: an empty address of the family */
-			struct proto_addr none = { 0 };
-			struct sockaddr_storage ss;
-			socklen_t full = shim_proto_to_sa(s.family, &none, &ss);
-
-			shim_copy_addr(&ss, full, sa, len);
-		} else {
-			*len = cap;
-		}
+		accept_peer(&s, sa, len);
 	}
 	errno = saved;
 	return nfd;

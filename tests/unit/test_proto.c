@@ -1,4 +1,5 @@
 /* test_proto.c - control protocol header checks and socket names */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
@@ -106,8 +107,72 @@ Test(proto, foreign_names_are_not_ours)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(proto_name_parse(bad[i], strlen(bad[i]), &m), -1, "%s", bad[i]);
-	cr_assert_eq(proto_name_parse("lwipd.0123.1.4t", PROTO_NAME_MAX + 1, &m), -1,
-		     "too long");
+	{
+		char longname[PROTO_ANAME_MAX + 2];
+
+		memset(longname, 'a', sizeof(longname));
+		memcpy(longname, "lwipd.0123.1.4t", 15);
+		cr_assert_eq(proto_name_parse(longname, PROTO_ANAME_MAX + 1, &m), -1, "too long");
+	}
+}
+
+/* An accepted connection's daemon end carries its peer's address, so the
+ * shim's accept() needs no round trip (daemon/tcpsock.c, shim/socket.c). */
+Test(proto, peer_address_round_trips)
+{
+	struct proto_name n = { .instance = 0xfedcba9876543210ull, .id = 123456789012ull,
+				.family = AF_INET6, .type = SOCK_STREAM }, m;
+	char buf[PROTO_ANAME_MAX + 1];
+	int len;
+
+	n.peer.family = 6;
+	n.peer.port = htons(54321);
+	n.peer.scope = 0xffffffffu;
+	for (int i = 0; i < 16; i++)
+		n.peer.addr[i] = (uint8_t)(0xf0 + i);
+	len = proto_name_format(&n, buf, sizeof(buf));
+	cr_assert_gt(len, PROTO_NAME_MAX, "a v6 peer makes the longest name: %d", len);
+	cr_assert_leq(len, PROTO_ANAME_MAX);
+	cr_assert_eq(proto_name_parse(buf, (size_t)len, &m), 0, "%.*s", len, buf);
+	cr_assert_eq(m.id, n.id);
+	cr_assert_eq(m.peer.family, 6);
+	cr_assert_eq(m.peer.port, htons(54321));
+	cr_assert_eq(m.peer.scope, 0xffffffffu);
+	cr_assert_arr_eq(m.peer.addr, n.peer.addr, 16);
+
+	memset(&n.peer, 0, sizeof(n.peer));
+	n.peer.family = 4;
+	n.peer.port = htons(80);
+	memcpy(n.peer.addr, "\x0a\x00\x00\x01", 4);
+	len = proto_name_format(&n, buf, sizeof(buf));
+	cr_assert_eq(proto_name_parse(buf, (size_t)len, &m), 0, "%.*s", len, buf);
+	cr_assert_eq(m.peer.family, 4);
+	cr_assert_eq(m.peer.port, htons(80));
+	cr_assert_arr_eq(m.peer.addr, "\x0a\x00\x00\x01", 4);
+
+	n.peer.family = 0;
+	len = proto_name_format(&n, buf, sizeof(buf));
+	cr_assert_eq(proto_name_parse(buf, (size_t)len, &m), 0);
+	cr_assert_eq(m.peer.family, 0, "no peer part, no peer");
+}
+
+Test(proto, malformed_peer_parts_are_refused)
+{
+	static const char *const bad[] = {
+		"lwipd.0123.1.4t.p5.0a000001.50.0",     /* family */
+		"lwipd.0123.1.4t.p4.0a0000.50.0",       /* address too short */
+		"lwipd.0123.1.4t.p4.0a00000101.50.0",   /* too long */
+		"lwipd.0123.1.4t.p4.0a000001.10000.0",  /* port */
+		"lwipd.0123.1.4t.p4.0a000001.50",       /* no scope */
+		"lwipd.0123.1.4t.p4.0a000001.50.0x",    /* trailing */
+		"lwipd.0123.1.4t.q4.0a000001.50.0",
+		"lwipd.0123.1.4t.",
+	};
+	struct proto_name m;
+
+	cr_assert_eq(proto_name_parse("lwipd.0123.1.4t.p4.0a000001.50.0", 32, &m), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(proto_name_parse(bad[i], strlen(bad[i]), &m), -1, "%s", bad[i]);
 }
 
 Test(proto, name_that_does_not_fit_is_refused)

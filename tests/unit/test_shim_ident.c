@@ -57,6 +57,31 @@ Test(shim_ident, accepted_takes_peer_id)
 	cr_assert_eq(s.id, 9);
 }
 
+Test(shim_ident, accepted_carries_the_peer_address)
+{
+	struct proto_name n = { .instance = 7, .id = 9, .family = AF_INET6, .type = SOCK_STREAM };
+	char own[PROTO_NAME_MAX + 1], peer[PROTO_ANAME_MAX + 1];
+	struct sockaddr_un a, b;
+	socklen_t al, bl;
+	struct shim_sock s;
+
+	fmt(own, 7, 5, AF_INET6, SOCK_STREAM);
+	n.peer.family = 6;
+	n.peer.port = htons(4242);
+	n.peer.addr[0] = 0xfd;
+	n.peer.addr[15] = 1;
+	cr_assert_gt(proto_name_format(&n, peer, sizeof(peer)), 0);
+	a = unaddr(own, &al);
+	b = unaddr(peer, &bl);
+	cr_assert(shim_name_ident((struct sockaddr *)&a, al, (struct sockaddr *)&b, bl, &s));
+	cr_assert(s.accepted);
+	cr_assert_eq(s.id, 9);
+	cr_assert_eq(s.peer.family, 6);
+	cr_assert_eq(s.peer.port, htons(4242));
+	cr_assert_eq(s.peer.addr[0], 0xfd);
+	cr_assert_eq(s.peer.addr[15], 1);
+}
+
 Test(shim_ident, peer_of_other_instance_ignored)
 {
 	char own[PROTO_NAME_MAX + 1], peer[PROTO_NAME_MAX + 1];
