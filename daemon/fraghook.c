@@ -29,45 +29,44 @@ static int tcp_sum_left_out(const struct netif *netif)
 	return !NETIF_CHECKSUM_ENABLED(netif, NETIF_CHECKSUM_GEN_TCP);
 }
 
-/* fill4() - the TCP checksum of IPv4 packet @p (header at p->payload, in
- * its first pbuf with the TCP header), if it is TCP
+/* fill() - the TCP checksum of the packet in @p, whose IP header of @hl
+ * bytes (then the TCP header) is at p->payload in its first pbuf
  */
-static void fill4(struct pbuf *p)
+static void fill(struct pbuf *p, u16_t hl, const ip_addr_t *src, const ip_addr_t *dst)
 {
-	const struct ip_hdr *ih = p->payload;
-	u16_t hl = (u16_t)(IPH_HL_BYTES(ih));
-	ip4_addr_t src, dst;
 	struct tcp_hdr *th;
 
-	if (IPH_PROTO(ih) != IP_PROTO_TCP || p->len < hl + TCP_HLEN)
+	if (p->len < hl + TCP_HLEN || pbuf_remove_header(p, hl))
 		return;
-	ip4_addr_copy(src, ih->src);
-	ip4_addr_copy(dst, ih->dest);
-	th = (struct tcp_hdr *)((u8_t *)p->payload + hl);
-	if (pbuf_remove_header(p, hl))
-		return;
+	th = p->payload;
 	th->chksum = 0;
-	th->chksum = inet_chksum_pseudo(p, IP_PROTO_TCP, p->tot_len, &src, &dst);
+	th->chksum = ip_chksum_pseudo(p, IP_PROTO_TCP, p->tot_len, src, dst);
 	pbuf_add_header(p, hl);
 }
 
-/* fill6() - as fill4(), IPv6 (lwIP puts no extension header before TCP) */
+/* fill4() - fill() for an IPv4 packet, if it is TCP */
+static void fill4(struct pbuf *p)
+{
+	const struct ip_hdr *ih = p->payload;
+	ip_addr_t src = IPADDR4_INIT(ih->src.addr), dst = IPADDR4_INIT(ih->dest.addr);
+
+	if (IPH_PROTO(ih) == IP_PROTO_TCP)
+		fill(p, (u16_t)IPH_HL_BYTES(ih), &src, &dst);
+}
+
+/* fill6() - fill() for an IPv6 packet, if it is TCP (lwIP puts no
+ * extension header before TCP)
+ */
 static void fill6(struct pbuf *p)
 {
 	const struct ip6_hdr *ih = p->payload;
-	ip6_addr_t src, dst;
-	struct tcp_hdr *th;
+	ip_addr_t src, dst;
 
-	if (IP6H_NEXTH(ih) != IP6_NEXTH_TCP || p->len < IP6_HLEN + TCP_HLEN)
+	if (IP6H_NEXTH(ih) != IP6_NEXTH_TCP)
 		return;
-	ip6_addr_copy_from_packed(src, ih->src);
-	ip6_addr_copy_from_packed(dst, ih->dest);
-	th = (struct tcp_hdr *)((u8_t *)p->payload + IP6_HLEN);
-	if (pbuf_remove_header(p, IP6_HLEN))
-		return;
-	th->chksum = 0;
-	th->chksum = ip6_chksum_pseudo(p, IP6_NEXTH_TCP, p->tot_len, &src, &dst);
-	pbuf_add_header(p, IP6_HLEN);
+	ip_addr_copy_from_ip6_packed(src, ih->src);
+	ip_addr_copy_from_ip6_packed(dst, ih->dest);
+	fill(p, IP6_HLEN, &src, &dst);
 }
 
 /* __wrap_ip4_frag() - lwIP's ip4_frag(), after fill4() where needed */
