@@ -22,6 +22,7 @@
  * Runs on the loop thread only.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +103,16 @@ int limits_parse(struct limits *l, const char *arg, char *err, size_t errlen)
 	errno = 0;
 	v = strtoll(eq + 1, &end, 10);
 	if (end != eq + 1 && *end && !end[1] && strchr("kKmMgG", *end)) {
-		v *= *end == 'k' || *end == 'K' ? 1024LL :
-		     *end == 'm' || *end == 'M' ? 1024LL * 1024 : 1024LL * 1024 * 1024;
+		long long mult = *end == 'k' || *end == 'K' ? 1024LL :
+				 *end == 'm' || *end == 'M' ? 1024LL * 1024 : 1024LL * 1024 * 1024;
+
+		/* A number the suffix would carry past long long is out of
+		 * range, not multiplied (signed overflow; the options fuzzer
+		 * found "sockets=111...1k"). */
+		if (v > LLONG_MAX / mult || v < LLONG_MIN / mult)
+			errno = ERANGE;
+		else
+			v *= mult;
 		end++;
 	}
 	if (errno || end == eq + 1 || *end || v < defs[i].min || v > defs[i].max) {

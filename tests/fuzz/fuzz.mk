@@ -23,6 +23,8 @@ FUZZ_SRCS_options      := daemon/options.c daemon/link_spec.c daemon/v6opts.c \
 			  daemon/limit.c daemon/log.c daemon/impairspec.c
 FUZZ_SRCS_proxy_http   := proxy/http.c proxy/body.c proxy/buf.c
 FUZZ_SRCS_proxy_config := proxy/config.c proxy/acl.c proxy/policy.c proxy/he.c
+FUZZ_SRCS_dhcp6        := daemon/dhcp6_msg.c
+FUZZ_SRCS_link_frame   := daemon/link_frame.c
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS      := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """make-seeds.py - write the hand-made seed corpora of the control, options,
-proxy_http and proxy_config fuzzers into tests/fuzz/corpus/ (files named by
-their SHA-1).  The frames corpus comes from real traffic: capture.sh.
+proxy_http, proxy_config, dhcp6 and link_frame fuzzers into tests/fuzz/corpus/
+(files named by their SHA-1).  The frames corpus comes from real traffic: capture.sh.
 
 Control seeds follow common/proto.h (x86-64 layout, host byte order); a
 socket id below 64 is relative to the first socket the input creates
@@ -192,8 +192,96 @@ def frames():
         write('frames', f)
 
 
+def dhcp6():
+    """Advertise and Reply messages with the options dnsmasq sends lwipd in
+    core_dhcp6_stateful (written here, not captured), then truncated and
+    malformed ones."""
+    def opt(code, body):
+        return struct.pack('>HH', code, len(body)) + body
+
+    def ip6(a):
+        return socket.inet_pton(socket.AF_INET6, a)
+
+    def status(code, text=b''):
+        return opt(13, struct.pack('>H', code) + text)
+
+    def iaaddr(a, pref, valid, sub=b''):
+        return opt(5, ip6(a) + struct.pack('>II', pref, valid) + sub)
+
+    def ia_na(iaid, t1, t2, sub=b''):
+        return opt(3, struct.pack('>III', iaid, t1, t2) + sub)
+
+    def domains(*names):
+        out = b''
+        for n in names:
+            for label in n.split('.'):
+                out += bytes([len(label)]) + label.encode()
+            out += b'\0'
+        return opt(24, out)
+
+    client = opt(1, bytes.fromhex('0003000102000000000a'))      # DUID-LL, fuzz MAC
+    server = opt(2, bytes.fromhex('000100012c5d1e0a02000000ff01'))  # DUID-LLT
+    iaid = 0x0a000000
+    lease = ia_na(iaid, 1800, 2880, iaaddr('fd00:1::1:10', 3600, 7200, status(0, b'success')))
+    dns = opt(23, ip6('fd00:1::1'))
+    dom = domains('test.example', 'b.example')
+    adv = bytes([2, 0x12, 0x34, 0x56]) + lease + client + server + opt(7, b'\xff') + dns + dom
+    reply = bytes([7, 0x12, 0x34, 0x57]) + lease + client + server + dns + dom
+    info = bytes([7, 0xab, 0xcd, 0xef]) + client + server + dns + dom + \
+        opt(32, struct.pack('>I', 600)) + opt(82, struct.pack('>I', 3600)) + \
+        opt(83, struct.pack('>I', 3600))
+    noaddrs = bytes([7, 0, 0, 1]) + client + server + \
+        ia_na(iaid, 0, 0, status(2, b'no addresses available')) + status(2, b'\x01bad\xff')
+    renew = bytes([7, 0, 0, 2]) + client + server + \
+        ia_na(iaid, 0, 0, iaaddr('fd00:1::1:10', 0, 0) + iaaddr('fd00:1::1:11', 100, 200) +
+              iaaddr('fe80::1', 1, 1) + iaaddr('fd00:1::1:12', 5, 1) +
+              iaaddr('fd00:1::1:13', 10, 20)) + ia_na(7, 10, 5)
+    for m in [adv, reply, info, noaddrs, renew]:
+        write('dhcp6', m)
+    odd = [
+        adv[:3], adv[:-3], reply[:40],                       # truncated
+        bytes([12, 0, 0, 0]) + client,                       # a relay message
+        bytes([2, 0, 0, 0]) + opt(1, b'\0\1'),               # DUID too short
+        bytes([2, 0, 0, 0]) + client + client,               # identifier twice
+        bytes([2, 0, 0, 0]) + opt(24, b'\xc0\x0c'),          # compressed name
+        bytes([2, 0, 0, 0]) + opt(24, b'\x03a b\x00\x02ok\x00\x04test'),  # bad label, unterminated
+        bytes([2, 0, 0, 0]) + opt(23, ip6('::1') * 6),       # more DNS servers than kept
+        bytes([2, 0, 0, 0]) + b''.join(ia_na(i, 0, 0) for i in range(6)),  # more IA_NAs than kept
+        bytes([2, 0, 0, 0]) + ia_na(1, 0, 0)[:-2],           # IA_NA shorter than 12
+        bytes([2, 0, 0, 0]) + ia_na(1, 0, 0, opt(5, b'\0' * 23)),  # IAADDR short
+        bytes([2, 0, 0, 0]) + domains('x' * 63 + '.' + 'y' * 63 + '.' + 'z' * 63 + '.' + 'w' * 63),
+        bytes([7, 0, 0, 0]) + opt(32, b'\0\0\2'),            # 32-bit option of 3 bytes
+    ]
+    for m in odd:
+        write('dhcp6', m)
+
+
+def link_frame():
+    """Header (max, slack, queue size, read sizes; fuzz_link_frame.c) and a
+    stream of QEMU-framed Ethernet frames, good and bad."""
+    def frame(n, seed=0):
+        return struct.pack('>I', n) + bytes((seed + i) & 0xff for i in range(n))
+
+    def seed(max_sel, slack, txq, reads, stream):
+        return bytes([max_sel, slack, txq, len(reads)]) + bytes(reads) + stream
+
+    good = frame(60) + frame(1514, 7) + frame(98, 3)
+    for s in [
+        seed(41, 0, 52, [0, 3, 200], good),                  # max 1518, queue 1509
+        seed(41, 16, 20, [], frame(60) + frame(42, 1)),      # one byte a read, queue 581
+        seed(41, 0, 255, [255], frame(60) + struct.pack('>I', 0) + frame(60)),   # length 0
+        seed(41, 0, 255, [7, 1], frame(60) + b'\xff\xff\xff\xff'),              # too big
+        seed(41, 0, 52, [100], good + frame(300)[:150]),     # ends in a partial frame
+        seed(0, 0, 0, [0, 1, 2], frame(1) + frame(1, 9) + frame(2)),  # max 1, queue 1
+        seed(255, 255, 255, [255, 254], frame(3000) + frame(1)),
+    ]:
+        write('link_frame', s)
+
+
 control()
 frames()
 options()
 proxy_http()
 proxy_config()
+dhcp6()
+link_frame()

@@ -341,6 +341,10 @@ Test(options, limits_refused_with_reasons)
 	cr_assert_neq(parse("-i", "tap0", "--limit", "sockets=0", NULL), 0);
 	cr_assert_not_null(strstr(err, "from 1 to"), "%s", err);
 	cr_assert_neq(parse("-i", "tap0", "--limit", "buffer=12x", NULL), 0);
+	/* 2^54 + 1 times 1024 wraps to 1024 in 64 bits: out of range, not 1024 */
+	cr_assert_neq(parse("-i", "tap0", "--limit", "sockets=18014398509481985k", NULL), 0);
+	cr_assert_not_null(strstr(err, "from 1 to"), "%s", err);
+	cr_assert_neq(parse("-i", "tap0", "--limit", "sockets=-9007199254740993K", NULL), 0);
 	cr_assert_neq(parse("-i", "tap0", "--limit", "backlog=", NULL), 0);
 	cr_assert_neq(parse("-i", "tap0", "--user", "a b", NULL), 0);
 }
