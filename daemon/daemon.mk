@@ -13,9 +13,14 @@ $(DAEMON_LIB): $(DAEMON_OBJS)
 
 $(BUILD)/obj/daemon/main.o: ALL_CFLAGS += -I fs
 
+# lwIP functions the daemon replaces where lwIP 2.2.1 has no hook:
+# srchook.c (RFC 6724 source selection), fraghook.c (TCP checksum before
+# fragmenting on a link that leaves it to the kernel)
+DAEMON_WRAP := -Wl,--wrap=ip6_select_source_address -Wl,--wrap=ip4_frag -Wl,--wrap=ip6_frag
+
 $(BUILD)/lwipd: $(BUILD)/obj/daemon/main.o $(FS_OBJS) $(DAEMON_LIB) $(LWIP_LIB)
 	@echo "  LD  $@"
-	@$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/daemon/main.o $(FS_OBJS) -Wl,--wrap=ip6_select_source_address -Wl,--wrap=ip4_frag -Wl,--wrap=ip6_frag -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group -lfuse3 -lpthread
+	@$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/obj/daemon/main.o $(FS_OBJS) $(DAEMON_WRAP) -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group -lfuse3 -lpthread
 
 # Unit tests of the daemon's pure logic.
 TEST_OBJS_test_options   := $(BUILD)/obj/daemon/options.o $(BUILD)/obj/daemon/link_spec.o $(BUILD)/obj/daemon/v6opts.o \

@@ -37,7 +37,7 @@ fuzz_objs = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter %.c,$(1))) $(filter %.a,
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $$(call fuzz_objs,$$(FUZZ_SRCS_$$*))
 	@echo "  LD  $@"
-	@$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ -lpthread
+	@$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(DAEMON_WRAP) -o $@ $^ -lpthread
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
