@@ -215,6 +215,10 @@ static int pull(struct sock *s, uint32_t events)
 				tcp_abort(pcb);   /* on_err frees nothing: we hold s */
 				return -1;
 			}
+			if ((size_t)n < room)
+				break;    /* drained for now: the level-triggered watch
+					   * reports more (or EOF) without a recv that
+					   * would only say EAGAIN */
 			continue;
 		}
 		if (n == 0) {
