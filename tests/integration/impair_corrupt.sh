@@ -13,34 +13,10 @@ SHIM_LWIPD_ARGS="--impair corrupt=1%"
 shim_net
 expect_log "impairing the link both ways: corrupt=1%" "the impairment"
 
-# xfer DIR MB PORT - one IPv4 transfer of MB megabytes; the SHA-256 must match
-xfer() {
-	local dir=$1 mb=$2 port=$3 out=$TMPD/$1.out sum want
-	check "$mb MB $dir over IPv4 with corrupt=1%"
-	head -c "${mb}M" /dev/urandom >"$TMPD/data"
-	want=$(sha256sum <"$TMPD/data" | cut -d' ' -f1)
-	if [ "$dir" = up ]; then
-		bg "srv-$dir" in_ns socat -u "TCP4-LISTEN:$port,reuseaddr" "CREATE:$out"
-	else
-		bg "srv-$dir" in_ns socat -u "OPEN:$TMPD/data,rdonly" "TCP4-LISTEN:$port,reuseaddr"
-	fi
-	local srv=$BG_PID
-	wait_kport "$port" || fail "socat did not listen on $port"
-	if [ "$dir" = up ]; then
-		app timeout 300 socat -u "OPEN:$TMPD/data,rdonly" "TCP4:10.0.0.1:$port" 2>"$TMPD/$dir.err" ||
-			fail "$dir: the program's socat failed: $(cat "$TMPD/$dir.err")"
-		for _ in $(seq 300); do kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
-	else
-		app timeout 300 socat -u "TCP4:10.0.0.1:$port" "CREATE:$out" 2>"$TMPD/$dir.err" ||
-			fail "$dir: the program's socat failed: $(cat "$TMPD/$dir.err")"
-	fi
-	bg_stop "$srv"
-	sum=$(sha256sum <"$out" | cut -d' ' -f1)
-	[ "$sum" = "$want" ] || fail "$dir: $(stat -c %s "$out") bytes arrived with sha256 $sum, sent $want"
-	ok "$dir: $mb MB intact"
-}
-xfer down "$DOWN_MB" 5401
-xfer up "$UP_MB" 5402
+xfer_data "$DOWN_MB"
+xfer down down TCP4 10.0.0.1 5401 "$DOWN_MB"
+xfer_data "$UP_MB"
+xfer up up TCP4 10.0.0.1 5402 "$UP_MB"
 
 check "corrupted frames were dropped by lwIP's checksums and counted"
 cp "$SOCKDIR/stats" "$TMPD/stats"

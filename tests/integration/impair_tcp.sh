@@ -20,49 +20,10 @@ SHIM_LWIPD_ARGS="--impair $SPEC"
 shim_net
 expect_log "impairing the link both ways: " "the impairment"
 
-# data MB - $TMPD/data: MB megabytes of random data; sets SUM
-data() {
-	check "$1 MB of random data"
-	head -c "$1M" /dev/urandom >"$TMPD/data" || fail "cannot make the data"
-	SUM=$(sha256sum <"$TMPD/data" | cut -d' ' -f1)
-	ok "sha256 $SUM"
-}
-
-# xfer NAME DIR FAMILY ADDR PORT MB - one transfer of $TMPD/data; DIR up: program -> kernel,
-# down: kernel -> program.  Checks the SHA-256, records the duration.
-xfer() {
-	local name=$1 dir=$2 fam=$3 addr=$4 port=$5 mb=$6 out=$TMPD/$1.out t0 t1 sum
-	check "$name: $mb MB $dir over $fam"
-	rm -f "$out"
-	if [ "$dir" = up ]; then
-		bg "srv-$name" in_ns socat -u "$fam-LISTEN:$port,reuseaddr" "CREATE:$out"
-	else
-		bg "srv-$name" in_ns socat -u "OPEN:$TMPD/data,rdonly" "$fam-LISTEN:$port,reuseaddr"
-	fi
-	local srv=$BG_PID
-	wait_kport "$port" || fail "$name: socat did not listen on $port"
-	t0=$(date +%s.%N)
-	if [ "$dir" = up ]; then
-		app timeout "$XFER_TIMEOUT" socat -u "OPEN:$TMPD/data,rdonly" "$fam:$addr:$port" \
-			2>"$TMPD/$name.err" || fail "$name: the program's socat failed: $(cat "$TMPD/$name.err")"
-		for _ in $(seq 100); do kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
-	else
-		app timeout "$XFER_TIMEOUT" socat -u "$fam:$addr:$port" "CREATE:$out" \
-			2>"$TMPD/$name.err" || fail "$name: the program's socat failed: $(cat "$TMPD/$name.err")"
-	fi
-	t1=$(date +%s.%N)
-	bg_stop "$srv"
-	sum=$(sha256sum <"$out" | cut -d' ' -f1)
-	[ "$sum" = "$SUM" ] || fail "$name: $(stat -c %s "$out") bytes arrived with sha256 $sum, sent $SUM"
-	rm -f "$out"
-	ok "$name: same sha256, $(awk -v a="$t0" -v b="$t1" -v mb="$mb" \
-		'BEGIN { printf "%.1f s, %.1f MB/s", b - a, mb / (b - a) }')"
-}
-
-data "$MB"
+xfer_data "$MB"
 xfer down4 down TCP4 10.0.0.1 5302 "$MB"
 xfer down6 down TCP6 "[$NET6::1]" 5304 "$MB"
-data "$UP_MB"
+xfer_data "$UP_MB"
 xfer up4   up   TCP4 10.0.0.1 5301 "$UP_MB"
 xfer up6   up   TCP6 "[$NET6::1]" 5303 "$UP_MB"
 

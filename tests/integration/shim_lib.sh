@@ -59,3 +59,50 @@ wait_file() {
 		sleep 0.1
 	done
 }
+
+# xfer_data MB - $TMPD/data: MB megabytes of random data; sets SUM
+xfer_data() {
+	check "$1 MB of random data"
+	head -c "$1M" /dev/urandom >"$TMPD/data" || fail "cannot make the data"
+	SUM=$(sha256sum <"$TMPD/data" | cut -d' ' -f1)
+	ok "sha256 $SUM"
+}
+
+# xfer NAME DIR FAMILY ADDR PORT MB - one transfer of $TMPD/data between a
+# program under the shim and socat on the kernel side, run with the
+# prefix $XFER_PEER (default in_ns); DIR up: program -> kernel, down:
+# kernel -> program.  What arrives must have the SHA-256 $SUM; prints the
+# duration.  XFER_TIMEOUT (default 300 s) bounds the program's socat.
+xfer() {
+	local name=$1 dir=$2 fam=$3 addr=$4 port=$5 mb=$6 out=$TMPD/$1.out t0 t1 sum
+	local peer=${XFER_PEER:-in_ns} tmo=${XFER_TIMEOUT:-300} end
+	check "$name: $mb MB $dir over $fam"
+	rm -f "$out"
+	if [ "$dir" = up ]; then
+		bg "srv-$name" "$peer" socat -u "$fam-LISTEN:$port,reuseaddr" "CREATE:$out"
+	else
+		bg "srv-$name" "$peer" socat -u "OPEN:$TMPD/data,rdonly" "$fam-LISTEN:$port,reuseaddr"
+	fi
+	local srv=$BG_PID
+	end=$(( $(date +%s) + TIMEOUT ))
+	until "$peer" ss -Hltn "sport = :$port" 2>/dev/null | grep -c LISTEN >/dev/null; do
+		[ "$(date +%s)" -ge "$end" ] && fail "$name: socat did not listen on $port"
+		sleep 0.1
+	done
+	t0=$(date +%s.%N)
+	if [ "$dir" = up ]; then
+		app timeout "$tmo" socat -u "OPEN:$TMPD/data,rdonly" "$fam:$addr:$port" \
+			2>"$TMPD/$name.err" || fail "$name: the program's socat failed: $(cat "$TMPD/$name.err")"
+		for _ in $(seq 300); do kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
+	else
+		app timeout "$tmo" socat -u "$fam:$addr:$port" "CREATE:$out" \
+			2>"$TMPD/$name.err" || fail "$name: the program's socat failed: $(cat "$TMPD/$name.err")"
+	fi
+	t1=$(date +%s.%N)
+	bg_stop "$srv"
+	sum=$(sha256sum <"$out" | cut -d' ' -f1)
+	[ "$sum" = "$SUM" ] || fail "$name: $(stat -c %s "$out") bytes arrived with sha256 $sum, sent $SUM"
+	rm -f "$out"
+	ok "$name: same sha256, $(awk -v a="$t0" -v b="$t1" -v mb="$mb" \
+		'BEGIN { printf "%.1f s, %.1f MB/s", b - a, mb / (b - a) }')"
+}

@@ -153,6 +153,15 @@ static void offer(struct impair_dir *d, const struct impair_spec *s, uint32_t no
 
 static struct rec r1, r2;
 
+/* recording() - @d freshly set up with seed @seed, emitting to r1 (emptied) */
+static void recording(struct impair_dir *d, uint32_t seed)
+{
+	memset(&r1, 0, sizeof(r1));
+	impair_dir_init(d, seed);
+	d->emit = record;
+	d->arg = &r1;
+}
+
 /* same() - two decisions alike */
 static bool same(const struct impair_decision *a, const struct impair_decision *b)
 {
@@ -236,10 +245,7 @@ Test(impair, loss_dup_counted_through_the_path)
 	struct impair_spec s = spec("loss=10%,dup=10%");
 	struct impair_dir d;
 
-	memset(&r1, 0, sizeof(r1));
-	impair_dir_init(&d, 5);
-	d.emit = record;
-	d.arg = &r1;
+	recording(&d, 5);
 	for (uint32_t i = 0; i < 10000; i++)
 		offer(&d, &s, 0, i);
 	cr_assert_eq(d.c.frames, 10000);
@@ -256,9 +262,7 @@ Test(impair, corrupt_flips_one_bit_after_the_ethernet_header)
 	uint8_t want[100];
 
 	memset(want, 0xaa, sizeof(want));
-	impair_dir_init(&d, 1);
-	d.emit = record;
-	d.arg = &r1;
+	recording(&d, 1);
 	for (uint32_t i = 0; i < 2000; i++) {
 		int flipped = 0;
 
@@ -280,10 +284,7 @@ Test(impair, reorder_puts_a_frame_after_the_next)
 	struct impair_dir d;
 	uint32_t in_ms;
 
-	memset(&r1, 0, sizeof(r1));
-	impair_dir_init(&d, 1);
-	d.emit = record;
-	d.arg = &r1;
+	recording(&d, 1);
 	offer(&d, &s, 0, 1);            /* held */
 	cr_assert_eq(r1.n, 0);
 	cr_assert(impair_dir_next_due(&d, 0, &in_ms));
@@ -308,10 +309,7 @@ Test(impair, delay_releases_in_order_on_time)
 	struct impair_dir d;
 	uint32_t in_ms;
 
-	memset(&r1, 0, sizeof(r1));
-	impair_dir_init(&d, 1);
-	d.emit = record;
-	d.arg = &r1;
+	recording(&d, 1);
 	offer(&d, &s, 0xfffffffa, 1);   /* across the clock's wrap */
 	offer(&d, &s, 0xfffffffe, 2);
 	cr_assert_eq(r1.n, 0);
@@ -336,10 +334,7 @@ Test(impair, queue_limit_drops_and_counts)
 	struct impair_dir d;
 	uint32_t n = IMPAIR_QUEUE_MAX_FRAMES + 100;
 
-	memset(&r1, 0, sizeof(r1));
-	impair_dir_init(&d, 1);
-	d.emit = record;
-	d.arg = &r1;
+	recording(&d, 1);
 	for (uint32_t i = 0; i < n; i++)
 		offer(&d, &s, 0, i);
 	cr_assert_eq(d.queued_frames, IMPAIR_QUEUE_MAX_FRAMES);
@@ -360,9 +355,7 @@ Test(impair, queue_byte_limit)
 	struct iovec iov = { big, sizeof(big) };
 	size_t fit = IMPAIR_QUEUE_MAX_BYTES / sizeof(big);
 
-	impair_dir_init(&d, 1);
-	d.emit = record;
-	d.arg = &r1;
+	recording(&d, 1);
 	for (size_t i = 0; i < fit + 5; i++)
 		impair_dir_input(&d, &s, 0, &iov, 1, sizeof(big));
 	cr_assert_eq(d.queued_frames, fit);
