@@ -79,6 +79,8 @@ int proto_check_hdr(const struct proto_hdr *h, bool reply)
 	return 0;
 }
 
+static const char hexdig[] = "0123456789abcdef";
+
 /* peer_format() - append ".pF.ADDR.PORT.SCOPE" for peer @a (hex, port in
  * host order) to @buf (@len bytes of room); the length added, or -1
  */
@@ -90,9 +92,12 @@ static int peer_format(const struct proto_addr *a, char *buf, size_t len)
 	if (m < 0 || (size_t)m >= len)
 		return -1;
 	k = (size_t)m;
-	for (size_t i = 0; i < alen; i++, k += 2)
-		if (k + 2 >= len || snprintf(buf + k, len - k, "%02x", a->addr[i]) != 2)
-			return -1;
+	if (k + 2 * alen >= len)
+		return -1;
+	for (size_t i = 0; i < alen; i++) {
+		buf[k++] = hexdig[a->addr[i] >> 4];
+		buf[k++] = hexdig[a->addr[i] & 15];
+	}
 	m = snprintf(buf + k, len - k, ".%x.%" PRIx32, ntohs(a->port), a->scope);
 	if (m < 0 || (size_t)m >= len - k)
 		return -1;
@@ -116,13 +121,9 @@ static int peer_parse(const char *s, struct proto_addr *a)
 	if (!alen || strlen(hex) != 2 * alen || port > 0xffff)
 		return -1;
 	memset(a, 0, sizeof(*a));
-	for (size_t i = 0; i < alen; i++) {
-		unsigned b;
-
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			return -1;
-		a->addr[i] = (uint8_t)b;
-	}
+	for (size_t i = 0; i < alen; i++)       /* hex digits only: %32[0-9a-f] */
+		a->addr[i] = (uint8_t)((strchr(hexdig, hex[2 * i]) - hexdig) << 4 |
+				       (strchr(hexdig, hex[2 * i + 1]) - hexdig));
 	a->family = (uint8_t)fam;
 	a->port = htons((uint16_t)port);
 	a->scope = scope;

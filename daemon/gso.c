@@ -118,14 +118,12 @@ int gso_parse_tcp(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s)
 	return 0;
 }
 
-/* gso_parse() - as gso_parse_tcp(), and the segment may be joined: it
- * carries data and only ACK and PSH are set
+/* gso_may_join() - may the segment gso_parse_tcp() read as @s be joined
+ * with others: it carries data and only ACK and PSH are set
  */
-int gso_parse(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s)
+bool gso_may_join(const struct gso_seg *s)
 {
-	if (gso_parse_tcp(f, avail, len, s) || !s->payload || (s->flags & ~TCP_PSH) != TCP_ACK)
-		return -1;
-	return 0;
+	return s->payload && (s->flags & ~TCP_PSH) == TCP_ACK;
 }
 
 /* same() - are @n bytes at offset @off equal in both headers? */
@@ -161,7 +159,7 @@ static bool same_tcp(const uint8_t *a, const uint8_t *b, size_t l4, size_t hdr_l
 
 /* gso_joinable() - may segment @h (@s) follow a batch whose first
  * segment is @h0 (@s0), holding @held payload bytes, the last segment
- * @last of them?  Both were accepted by gso_parse().
+ * @last of them?  Both passed gso_parse_tcp() and gso_may_join().
  */
 bool gso_joinable(const uint8_t *h0, const struct gso_seg *s0, uint32_t held,
 		  uint32_t last, const uint8_t *h, const struct gso_seg *s)

@@ -13,7 +13,7 @@
 #define GSO_HDR_MAX     (14 + 40 + 60)  /* Ethernet, IPv6, TCP with options */
 #define GSO_MAX_PAYLOAD (65535 - 40 - 60) /* IP length field, largest headers */
 
-/* What gso_parse() found in a frame: a TCP segment that may be joined. */
+/* What gso_parse_tcp() found in a frame: a TCP segment. */
 struct gso_seg {
 	uint16_t l4;            /* offset of the TCP header */
 	uint16_t hdr_len;       /* Ethernet + IP + TCP headers */
@@ -24,7 +24,7 @@ struct gso_seg {
 };
 
 int gso_parse_tcp(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s);
-int gso_parse(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s);
+bool gso_may_join(const struct gso_seg *s);
 bool gso_joinable(const uint8_t *h0, const struct gso_seg *s0, uint32_t held,
 		  uint32_t last, const uint8_t *h, const struct gso_seg *s);
 void gso_finish(uint8_t *h, const struct gso_seg *s0, uint32_t payload, bool psh);

@@ -55,7 +55,7 @@ static int payload_iov(struct pbuf *p, size_t hdr_len, struct iovec *iov, int ma
  */
 static bool start(struct link_gso *g, struct pbuf *p, const struct gso_seg *s)
 {
-	int k = payload_iov(p, s->hdr_len, g->iov, GSO_MAX_IOV);
+	int k = payload_iov(p, s->hdr_len, g->iov + 1, GSO_MAX_IOV);
 
 	if (k < 0)
 		return false;
@@ -80,7 +80,7 @@ static bool join(struct link_gso *g, struct pbuf *p, const struct gso_seg *s)
 	if (g->n == GSO_MAX_SEGS ||
 	    !gso_joinable(g->hdr, &g->s0, g->held, g->last, p->payload, s))
 		return false;
-	k = payload_iov(p, s->hdr_len, g->iov + g->niov, GSO_MAX_IOV - g->niov);
+	k = payload_iov(p, s->hdr_len, g->iov + 1 + g->niov, GSO_MAX_IOV - g->niov);
 	if (k < 0)
 		return false;
 	g->niov += k;
@@ -135,16 +135,11 @@ bool link_gso_hold(struct link *l, struct pbuf *p)
 		link_gso_flush(l);
 		return false;
 	}
-	if (!gso_parse(p->payload, p->len, p->tot_len, &s)) {
-		if (g->n && join(g, p, &s))
-			return true;
-		link_gso_flush(l);
-		if (start(g, p, &s))
-			return true;
-	} else {
-		link_gso_flush(l);
-	}
-	send_partial(l, p, &s);
+	if (gso_may_join(&s) && g->n && join(g, p, &s))
+		return true;
+	link_gso_flush(l);
+	if (!gso_may_join(&s) || !start(g, p, &s))
+		send_partial(l, p, &s);
 	return true;
 }
 
@@ -160,13 +155,11 @@ static void send_joined(struct link *l)
 		.csum_start = g->s0.l4,
 		.csum_offset = 16,
 	};
-	struct iovec iov[1 + GSO_MAX_IOV];
 
 	gso_finish(g->hdr, &g->s0, g->held, g->psh);
-	iov[0].iov_base = g->hdr;
-	iov[0].iov_len = g->s0.hdr_len;
-	memcpy(iov + 1, g->iov, (size_t)g->niov * sizeof(*iov));
-	if (!link_write_vnet(l, &vh, iov, 1 + g->niov, g->s0.hdr_len + (size_t)g->held)) {
+	g->iov[0].iov_base = g->hdr;
+	g->iov[0].iov_len = g->s0.hdr_len;
+	if (!link_write_vnet(l, &vh, g->iov, 1 + g->niov, g->s0.hdr_len + (size_t)g->held)) {
 		g->frames++;
 		g->segs += (uint64_t)g->n;
 	}

@@ -19,12 +19,12 @@ struct link_gso {
 	int n;                          /* segments held */
 	struct pbuf *seg[GSO_MAX_SEGS]; /* held (pbuf_ref'd) until the flush */
 	uint8_t hdr[GSO_HDR_MAX];       /* the first segment's headers */
-	struct gso_seg s0;              /* ...as gso_parse() read them */
+	struct gso_seg s0;              /* ...as gso_parse_tcp() read them */
 	uint32_t held;                  /* payload bytes held */
 	uint32_t last;                  /* payload of the last segment */
 	bool psh;                       /* some segment had PSH */
-	int niov;
-	struct iovec iov[GSO_MAX_IOV];  /* the payloads, in order */
+	int niov;                       /* payload pieces in iov[1...] */
+	struct iovec iov[1 + GSO_MAX_IOV]; /* [0]: the headers at the flush */
 	uint64_t frames, segs;          /* joined frames sent, segments in them */
 };
 

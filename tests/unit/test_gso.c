@@ -101,6 +101,14 @@ static void make(struct frame *fr, bool v6, int i, size_t plen, bool psh)
 	wr16(f + l4 + 16, tcp_csum(f, fr->len, v6));
 }
 
+/* gso_parse() - what link_gso.c asks of a segment it holds: TCP that
+ * may be joined; 0 if so
+ */
+static int gso_parse(const uint8_t *f, size_t avail, size_t len, struct gso_seg *s)
+{
+	return gso_parse_tcp(f, avail, len, s) || !gso_may_join(s) ? -1 : 0;
+}
+
 /* join_all() - join @n segments as link_gso.c does; the joined frame in
  * @out, its length returned; fails the test if one is refused
  */
