@@ -321,6 +321,18 @@ void tcpsock_deliver_all(void)
 	}
 }
 
+/* let_go_if_done() - the peer's FIN arrived on @pcb: if ours went first
+ * (CLOSING, TIME_WAIT), lwIP finishes the connection alone and frees the
+ * pcb without a callback (TIME-WAIT's end, a reopening SYN, the sweep), so
+ * @s must stop pointing at it now.  What lwIP gave @s stays to be
+ * delivered.
+ */
+static void let_go_if_done(struct sock *s, struct tcp_pcb *pcb)
+{
+	if (pcb->state == CLOSING || pcb->state == TIME_WAIT)
+		detach(s);
+}
+
 /* on_recv() - lwIP received data (or the peer's FIN when @p is NULL) */
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
@@ -337,6 +349,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	}
 	if (!p) {
 		s->peer_fin = true;
+		let_go_if_done(s, pcb);
 	} else if (s->rx) {
 		pbuf_cat(s->rx, p);
 	} else {
@@ -466,7 +479,8 @@ int tcpsock_connect(struct sock *s, const ip_addr_t *ip, uint16_t port, int app_
 	return -EINPROGRESS;
 }
 
-/* on_err() - lwIP freed the pcb after a reset, refusal or timeout */
+/* on_err() - lwIP freed the pcb: after a reset, refusal or timeout, or
+ * (ERR_CLSD) after a close that ended while the program had data to read */
 static void on_err(void *arg, err_t err)
 {
 	struct sock *s = arg;
@@ -489,6 +503,17 @@ static void on_err(void *arg, err_t err)
 		sock_free(s);
 		return;
 	}
+	if (err == ERR_CLSD && s->state == SS_CONNECTED) {
+		/* Not an error: both sides closed and our FIN was acked (LAST_ACK
+		 * ended) while the program still had data to read.  It gets all
+		 * of it, then EOF (deliver() after peer_fin). */
+		if (deliver(s) < 0) {
+			tcpsock_close(s, true);
+			return;
+		}
+		update_events(s);
+		return;
+	}
 	/* Give the program what arrived before the reset, then the error. */
 	if (s->rx)
 		deliver(s);
@@ -500,7 +525,9 @@ static void tcp_readable(void *arg, uint32_t events)
 {
 	struct sock *s = arg;
 
-	if (s->state != SS_CONNECTED || !s->pcb.tcp) {
+	/* without a pcb, a connected socket only delivers what lwIP gave it
+	 * (lwIP ended the connection after the program's EOF: app_eof) */
+	if (s->state != SS_CONNECTED || (!s->pcb.tcp && !s->app_eof)) {
 		if (events & EPOLLHUP)
 			tcpsock_close(s, false);
 		return;
