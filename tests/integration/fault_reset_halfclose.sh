@@ -12,16 +12,11 @@
 need_cmd python3
 shim_net
 
-bg peer in_ns python3 -c '
-import hashlib, socket, struct, sys, threading
+bg peer in_ns env PYTHONPATH="$PEERLIB" python3 -c '
+import hashlib, socket, struct, sys
+from peerlib import readall, serve
 MB = 1 << 20
-def readall(c):
-    got = b""
-    while True:
-        d = c.recv(65536)
-        if not d: return got
-        got += d
-def serve(c):
+def handle(c):
     what = c.recv(5)
     if what == b"reset":
         c.sendall(b"before reset")
@@ -37,11 +32,7 @@ def serve(c):
         got = readall(c)
         print("peerw got", len(got), hashlib.sha256(got).hexdigest(), flush=True)
         c.close(); return
-for fam, addr in ((socket.AF_INET, "10.0.0.1"), (socket.AF_INET6, sys.argv[1])):
-    s = socket.socket(fam); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, 9701)); s.listen(8)
-    threading.Thread(target=lambda s=s: [threading.Thread(target=serve, args=(s.accept()[0],)).start() for _ in iter(int, 1)], daemon=True).start()
-threading.Event().wait()' "$NET6::1"
+serve(9701, handle, ("10.0.0.1", sys.argv[1]))' "$NET6::1"
 wait_kport 9701 || fail "peer did not start"
 
 for host in 10.0.0.1 "$NET6::1"; do
@@ -68,17 +59,14 @@ except OSError as e:
 	ok "$(cat "$TMPD/reset.out")"
 
 	check "program half-closes ($host): the peer reads it all, its reply arrives whole"
-	app python3 -c '
+	app env PYTHONPATH="$PEERLIB" python3 -c '
 import hashlib, os, socket, sys
+from peerlib import readall
 s = socket.create_connection((sys.argv[1], 9701), timeout=10)
 data = os.urandom(3 << 20)
 s.sendall(b"appwr" + data)
 s.shutdown(socket.SHUT_WR)
-got = b""
-while True:
-    d = s.recv(65536)
-    if not d: break
-    got += d
+got = readall(s)
 assert got[:64] == hashlib.sha256(data).hexdigest().encode(), "the peer did not get what we sent"
 assert got[64:] == b"x" * (1 << 20), len(got)
 print("sent 3 MiB and FIN, got the digest and 1 MiB back")' "$host" >"$TMPD/appwr.out" 2>&1 ||
@@ -86,15 +74,12 @@ print("sent 3 MiB and FIN, got the digest and 1 MiB back")' "$host" >"$TMPD/appw
 	ok "$(cat "$TMPD/appwr.out")"
 
 	check "peer half-closes ($host): the program reads 1 MiB and EOF, its reply arrives whole"
-	app python3 -c '
+	app env PYTHONPATH="$PEERLIB" python3 -c '
 import hashlib, os, socket, sys
+from peerlib import readall
 s = socket.create_connection((sys.argv[1], 9701), timeout=10)
 s.sendall(b"peerw")
-got = b""
-while True:
-    d = s.recv(65536)
-    if not d: break
-    got += d
+got = readall(s)
 assert got == b"y" * (1 << 20), len(got)
 data = os.urandom(1 << 20)
 s.sendall(data)

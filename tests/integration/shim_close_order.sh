@@ -21,34 +21,27 @@ need_cmd python3
 SHIM_LWIPD_ARGS="--limit buffer=65536"
 shim_net
 
-bg peer in_ns python3 -c '
-import socket, sys, threading
-DATA = bytes(range(256)) * (640 * 4)            # 640 KiB
-def serve(c):
+bg peer in_ns env PYTHONPATH="$PEERLIB" python3 -c '
+import sys
+from peerlib import serve
+def handle(c):
     if c.recv(5) == b"peerc":
-        c.sendall(DATA)
+        c.sendall(bytes(range(256)) * (640 * 4))        # 640 KiB
         c.close()
-for fam, addr in ((socket.AF_INET, "10.0.0.1"), (socket.AF_INET6, sys.argv[1])):
-    s = socket.socket(fam); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, 9702)); s.listen(8)
-    threading.Thread(target=lambda s=s: [serve(s.accept()[0]) for _ in iter(int, 1)], daemon=True).start()
-threading.Event().wait()' "$NET6::1"
+serve(9702, handle, ("10.0.0.1", sys.argv[1]))' "$NET6::1"
 wait_kport 9702 || fail "peer did not start"
 
 for host in 10.0.0.1 "$NET6::1"; do
 	check "peer closes, then the program half-closes before reading ($host): all 640 KiB, then EOF"
-	app python3 -c '
+	app env PYTHONPATH="$PEERLIB" python3 -c '
 import socket, sys, time
+from peerlib import readall
 s = socket.create_connection((sys.argv[1], 9702), timeout=10)
 s.sendall(b"peerc")
 time.sleep(1)                   # the peer sends all and closes meanwhile
 s.shutdown(socket.SHUT_WR)      # LAST_ACK: the connection ends in lwIP
 time.sleep(1)
-got = b""
-while True:
-    d = s.recv(65536)
-    if not d: break
-    got += d
+got = readall(s)
 want = bytes(range(256)) * (640 * 4)
 assert got == want, "got %d bytes, want %d (equal prefix: %s)" % (len(got), len(want), want.startswith(got))
 print("read %d bytes and EOF after the connection ended" % len(got))' "$host" >"$TMPD/peerc.out" 2>&1 ||
@@ -59,8 +52,9 @@ done
 reopened() { awk '$1 == "timewait" { print $3 }' "$SOCKDIR/stats"; }
 for host in 10.0.0.2 "$NET6::2"; do
 	check "program closes first and keeps the socket in TIME-WAIT; the peer reconnects from the same port ($host)"
-	bg server app python3 -c '
+	bg server app env PYTHONPATH="$PEERLIB" python3 -c '
 import socket, sys
+from peerlib import readall
 fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
 l = socket.socket(fam); l.bind((sys.argv[1], 9703)); l.listen(4)
 print("listening", flush=True)
@@ -68,11 +62,7 @@ c1 = l.accept()[0]
 c1.sendall(b"one")
 c1.shutdown(socket.SHUT_WR)     # our FIN first: TIME-WAIT after the peer'"'"'s
 c2 = l.accept()[0]              # the same four-tuple: TIME-WAIT ended
-got = b""                       # only now read what the peer sent on c1
-while True:
-    d = c1.recv(65536)
-    if not d: break
-    got += d
+got = readall(c1)               # only now read what the peer sent on c1
 assert got == bytes(range(256)) * (640 * 4), "c1: got %d bytes" % len(got)
 c1.close()
 c2.settimeout(10)
@@ -87,30 +77,23 @@ print("echoed", got, flush=True)' "$host"
 	SERVER=$BG_PID
 	reopened0=$(reopened)
 	wait_file "$TMPD/server.log" "^listening" 10 || fail "server: $(cat "$TMPD/server.log")"
-	in_ns python3 -c '
+	in_ns env PYTHONPATH="$PEERLIB" python3 -c '
 import socket, sys, time
+from peerlib import readall
 fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
 def conn():
     s = socket.socket(fam); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("", 45001)); s.settimeout(10); s.connect((sys.argv[1], 9703))
     return s
 s = conn()
-got = b""
-while True:
-    d = s.recv(10)
-    if not d: break
-    got += d
+got = readall(s)
 assert got == b"one", got
 s.sendall(bytes(range(256)) * (640 * 4))        # 640 KiB the program
 s.close()                       # reads later; our FIN second: TIME-WAIT
 time.sleep(0.5)
 s = conn()
 s.sendall(b"ping")
-got = b""
-while True:
-    d = s.recv(10)
-    if not d: break
-    got += d
+got = readall(s)
 assert got == b"ping", got
 print("got one, reconnected from port 45001, ping echoed")' "$host" >"$TMPD/tw.out" 2>&1 ||
 		fail "$(cat "$TMPD/tw.out"; cat "$TMPD/server.log")"

@@ -10,6 +10,8 @@
 APPNS=lwa-$ID
 APPNS_MADE=0
 SHIM_RUN=$BUILD_DIR/lwip-run
+# Python helpers for peers and programs: PYTHONPATH="$PEERLIB" python3 ...
+PEERLIB=$(cd "$(dirname "${BASH_SOURCE[0]}")/shim" && pwd)
 
 # shim_cleanup - EXIT trap: delete $APPNS, then lib.sh's cleanup
 shim_cleanup() {

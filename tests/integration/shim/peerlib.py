@@ -1,0 +1,35 @@
+"""peerlib.py - helpers for the Python peers and programs of the shim tests
+(fault_reset_halfclose, shim_close_order); put this directory on PYTHONPATH.
+"""
+import socket
+import threading
+
+
+def readall(s, size=65536):
+    """Everything socket s receives until EOF, as bytes."""
+    got = bytearray()
+    while True:
+        d = s.recv(size)
+        if not d:
+            return bytes(got)
+        got += d
+
+
+def _accept_loop(listener, handler):
+    """Run handler(conn) in a thread of its own for each connection."""
+    while True:
+        c = listener.accept()[0]
+        threading.Thread(target=handler, args=(c,), daemon=True).start()
+
+
+def serve(port, handler, addrs):
+    """Listen on TCP port at each address of addrs (IPv4 or IPv6 literals),
+    calling handler(conn) for each connection; never returns."""
+    for addr in addrs:
+        fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        lst = socket.socket(fam)
+        lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lst.bind((addr, port))
+        lst.listen(8)
+        threading.Thread(target=_accept_loop, args=(lst, handler), daemon=True).start()
+    threading.Event().wait()
