@@ -299,18 +299,32 @@ void tcpsock_unqueue(struct sock *s)
 	s->queued = false;
 }
 
-/* tcpsock_deliver_all() - after a batch of input: write what arrived */
+/* tcpsock_deliver_all() - after a batch of input: write what arrived, and
+ * finish what on_sent() left: the close of a socket the program closed
+ * (now that its data is in lwIP, or at once when data came for it: a
+ * reset, as Linux answers data for a closed socket), and the rest of what
+ * a program wrote before it closed
+ */
 void tcpsock_deliver_all(void)
 {
 	while (to_deliver) {
 		struct sock *s = to_deliver;
-		struct tcp_pcb *pcb = s->pcb.tcp;
 
 		to_deliver = s->dnext;
 		s->queued = false;
+		if (s->closing) {
+			if (!s->stash || s->abort_on_close || s->rx)
+				finish_close(s);
+			continue;
+		}
 		if (s->state != SS_CONNECTED)
 			continue;
+		if (s->hup && !s->app_eof && !s->stash && s->pcb.tcp &&
+		    pull(s, EPOLLHUP) < 0)
+			continue;       /* s may be gone */
 		if (deliver(s) < 0) {
+			struct tcp_pcb *pcb = s->pcb.tcp;
+
 			detach(s);
 			if (pcb)
 				tcp_abort(pcb);
@@ -369,12 +383,12 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	if (!s)
 		return ERR_OK;
 	flush_stash(s);
-	if (!s->stash && s->closing) {
-		finish_close(s);
-		return ERR_OK;          /* the pcb lives on in lwIP, closing */
-	}
-	if (s->hup && !s->app_eof && !s->stash) {
-		pull(s, EPOLLHUP);      /* may free s */
+	if (s->closing || (s->hup && !s->app_eof)) {
+		/* Finishing may close or abort the pcb, which lwIP's
+		 * tcp_input() goes on using after this callback: closed here, it
+		 * drops (and leaks) data that came with this ACK.  So after the
+		 * input batch, in tcpsock_deliver_all(). */
+		queue_delivery(s);
 		return ERR_OK;
 	}
 	if (!s->stash && s->app_eof)
