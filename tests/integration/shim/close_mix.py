@@ -107,16 +107,30 @@ def run(s, me, p):
     return None
 
 
+def read_header(c):
+    """The 256-byte header, or None if the connection ended first (only a
+    client that resets does that: the client reports the others)."""
+    hdr = b""
+    try:
+        while len(hdr) < 256:
+            d = c.recv(256 - len(hdr))
+            if not d:
+                return None
+            hdr += d
+    except ConnectionResetError:
+        return None
+    return hdr
+
+
 def serve_one(c):
     """The server's side of one connection."""
     try:
         c.settimeout(60)
-        hdr = b""
-        while len(hdr) < 256:
-            d = c.recv(256 - len(hdr))
-            if not d:
-                raise EOFError("header cut short")
-            hdr += d
+        hdr = read_header(c)
+        if hdr is None:
+            print("cut before the header", flush=True)
+            c.close()
+            return
         p = json.loads(hdr.decode())
         e = run(c, "s", p)
         print("ERROR " + e if e else "ok %d" % p["i"], flush=True)
