@@ -1,10 +1,13 @@
 """close_mix.py - TCP connections with random close orders, checked on both
 sides (for shim_close_mix.sh).
 
-  close_mix.py server HOST PORT          serve until killed; print "ok I"
-                                         or "ERROR ..." per connection
+  close_mix.py server HOST PORT          serve until killed; print "ok I",
+                                         "ERROR ..." or (a reset before the
+                                         header) "cut ..." per connection
   close_mix.py client HOST PORT N SEED   N connections, 4 at a time; exit 1
-                                         and print "ERROR ..." on any error
+                                         and print "ERROR ..." on any error;
+                                         last line: "... R client resets"
+                                         (connections that may be cut)
 
 Each connection starts with a 256-byte JSON header: its parameters, drawn
 from SEED and its number.  Each side sends 0 B to 700 KB and ends in one
@@ -109,7 +112,7 @@ def run(s, me, p):
 
 def read_header(c):
     """The 256-byte header, or None if the connection ended first (only a
-    client that resets does that: the client reports the others)."""
+    client that resets may do that: shim_close_mix.sh checks the count)."""
     hdr = b""
     try:
         while len(hdr) < 256:
@@ -174,7 +177,8 @@ def main():
             t.join()
     for e in errors:
         print("ERROR " + e)
-    print("%d connections (seed %d), %d errors" % (n, seed, len(errors)))
+    resets = sum(params(seed, i)["c_mode"] in ("abort", "drop") for i in range(n))
+    print("%d connections (seed %d), %d errors, %d client resets" % (n, seed, len(errors), resets))
     sys.exit(1 if errors else 0)
 
 
