@@ -128,6 +128,7 @@ bool link_gso_hold(struct link *l, struct pbuf *p)
 {
 	struct link_gso *g = &l->gso;
 	struct gso_seg s;
+	bool may;
 
 	if (!g->on)
 		return false;
@@ -135,10 +136,11 @@ bool link_gso_hold(struct link *l, struct pbuf *p)
 		link_gso_flush(l);
 		return false;
 	}
-	if (gso_may_join(&s) && g->n && join(g, p, &s))
+	may = gso_may_join(&s);
+	if (may && g->n && join(g, p, &s))
 		return true;
 	link_gso_flush(l);
-	if (!gso_may_join(&s) || !start(g, p, &s))
+	if (!may || !start(g, p, &s))
 		send_partial(l, p, &s);
 	return true;
 }
