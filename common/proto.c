@@ -54,6 +54,8 @@ size_t proto_body_size(enum proto_op op, bool reply)
 		return reply ? sizeof(struct proto_optval) : sizeof(struct proto_sockopt);
 	case OP_IFINFO:
 		return reply ? sizeof(struct proto_ifinfo) : sizeof(struct proto_ifinfo_req);
+	case OP_CONNECT_NOWAIT:
+		return reply ? 0 : sizeof(struct proto_connect);
 	case OP_MAX:
 		break;
 	}

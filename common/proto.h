@@ -3,7 +3,8 @@
  * A program's shim connects to DIR/2 (AF_INET) or DIR/26 (AF_INET6), Unix
  * stream sockets; the endpoint fixes the family of the sockets created
  * through it, and nothing else depends on it.  On that connection the shim
- * sends requests and reads one reply per request, in order.
+ * sends requests and reads one reply per request, in order; only
+ * CONNECT_NOWAIT gets none.
  *
  * Every message is a fixed header followed by a body of hdr.len bytes:
  *
@@ -36,7 +37,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define PROTO_VERSION    2      /* bump on any change of a structure's layout */
+#define PROTO_VERSION    3      /* bump on any change of a structure's layout */
 #define PROTO_MAX_BODY   512
 #define PROTO_OPTVAL_MAX 256
 #define PROTO_NAME_MAX   64     /* abstract socket name, without the NUL */
@@ -53,6 +54,7 @@ enum proto_op {
 	OP_SETSOCKOPT,   /* req: proto_sockopt         reply: -              */
 	OP_GETSOCKOPT,   /* req: proto_sockopt (len=capacity) reply: proto_optval */
 	OP_IFINFO,       /* req: proto_ifinfo_req      reply: proto_ifinfo   */
+	OP_CONNECT_NOWAIT, /* req: proto_connect + fd  NO reply (see below)  */
 	OP_MAX
 };
 
@@ -90,6 +92,20 @@ struct proto_sockinfo {
 struct proto_addr_req {
 	uint64_t id;
 	struct proto_addr addr;
+};
+
+/* CONNECT_NOWAIT: a TCP connect the shim does not wait for.  The shim
+ * sends it only for a socket it made itself and has not connected yet, and
+ * first makes the program's end unwritable itself (filler bytes
+ * after setting its send buffer to the minimum); the daemon reads @filler bytes
+ * away and restores @sndbuf when the connect ends.  No reply: an error
+ * (including the rate limit's EAGAIN) fails the socket, which the program
+ * sees as a hangup and reads with SO_ERROR. */
+struct proto_connect {
+	uint64_t id;
+	struct proto_addr addr;
+	uint32_t filler;        /* filler bytes the shim wrote into the stream */
+	int32_t sndbuf;         /* SO_SNDBUF of the program's end before that */
 };
 
 struct proto_listen {

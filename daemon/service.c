@@ -172,6 +172,30 @@ out:
 	return reply(c, h, rc, NULL, 0, -1);
 }
 
+/* op_connect_nowait() - CONNECT_NOWAIT: no reply; @err (the rate limit's
+ * EAGAIN) or any failure fails the socket instead (docs/protocol.md)
+ */
+static int op_connect_nowait(struct client *c, const struct proto_connect *r, int err)
+{
+	struct sock *s = sock_find(r->id);
+	int fd = c->passed_fd;
+	uint16_t port = 0;
+	ip_addr_t ip;
+
+	c->passed_fd = -1;
+	if (!s || s->type != SOCK_STREAM || fd < 0) {
+		/* nothing of this client's to fail: an unknown id has no
+		 * program end left; one without its fd broke the protocol */
+		if (fd >= 0)
+			close(fd);
+		return s && fd < 0 ? -1 : 0;
+	}
+	if (!err)
+		err = -sockaddr_to_ip(s, &r->addr, &ip, &port);
+	tcpsock_connect_nowait(s, &ip, port, fd, r->filler, r->sndbuf, err);
+	return 0;
+}
+
 /* op_listen() - LISTEN */
 static int op_listen(struct client *c, const struct proto_hdr *h,
 		     const struct proto_listen *r)
@@ -274,8 +298,10 @@ static int dispatch(struct client *c)
 	const void *body = c->buf + sizeof(*h);
 
 	if (!limit_message(&c->bucket, c->pid, c->uid))
-		return reply(c, h, EAGAIN, NULL, 0, -1);
+		return h->op == OP_CONNECT_NOWAIT ? op_connect_nowait(c, body, EAGAIN)
+						  : reply(c, h, EAGAIN, NULL, 0, -1);
 	switch (h->op) {
+	case OP_CONNECT_NOWAIT: return op_connect_nowait(c, body, 0);
 	case OP_CREATE:      return op_create(c, h, body);
 	case OP_BIND:
 	case OP_CONNECT:     return op_addr(c, h, body);

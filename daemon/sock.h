@@ -110,6 +110,8 @@ void tcpsock_deliver_all(void);
 int tcpsock_bind(struct sock *s, const ip_addr_t *ip, uint16_t port);
 int tcpsock_listen(struct sock *s, int backlog, int *lfd);
 int tcpsock_connect(struct sock *s, const ip_addr_t *ip, uint16_t port, int app_fd);
+void tcpsock_connect_nowait(struct sock *s, const ip_addr_t *ip, uint16_t port,
+			    int app_fd, size_t filler, int sndbuf, int err);
 void tcpsock_close(struct sock *s, bool abort);
 void tcpsock_sweep_listeners(void);
 int udpsock_create(struct sock *s);

@@ -403,7 +403,8 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
  * filler bytes until it would block.  A send larger than the buffer stops
  * short exactly when the buffer is full, so one call usually does it
  * (a Unix stream socket is writable only while under a quarter of its
- * buffer is used).
+ * buffer is used).  The shim does the same itself before CONNECT_NOWAIT
+ * (fill_own() in shim/socket.c).
  */
 static void fill(struct sock *s)
 {
@@ -468,10 +469,82 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* connect_fail() - a connect that cannot go on, or failed: hang the
+ * program's end up before the filler goes (it must never look writable
+ * without a hangup: the shim reads that as "connected", connect_again() in
+ * shim/socket.c), free a pcb lwIP still has, and keep @err for SO_ERROR
+ */
+static void connect_fail(struct sock *s, int err)
+{
+	struct tcp_pcb *pcb = s->pcb.tcp;
+
+	shutdown(s->fd, SHUT_RDWR);
+	unfill(s);
+	if (pcb) {
+		detach(s);
+		if (tcp_close(pcb) != ERR_OK)
+			tcp_abort(pcb);
+	}
+	s->state = SS_NEW;
+	sock_fail(s, err);
+}
+
+/* start_connect() - tcp_connect() for @s, whose program end is already
+ * filled; 0 or -errno (the caller decides what a failure does)
+ */
+static int start_connect(struct sock *s, const ip_addr_t *ip, uint16_t port)
+{
+	err_t e = tcp_connect(s->pcb.tcp, ip, port, on_connected);
+
+	if (e != ERR_OK)
+		return e == ERR_RTE ? -ENETUNREACH : -sock_lwip_errno(e);
+	s->state = SS_CONNECTING;
+	sock_set_events(s, 0);
+	return 0;
+}
+
+/* tcpsock_connect_nowait() - CONNECT_NOWAIT: the shim filled the program's
+ * end (@filler bytes, its send buffer was @sndbuf) and waits for no answer.
+ * @err is a failure found before (bad address, rate limit): with it, or
+ * when the connect cannot start, the socket fails and the program reads
+ * the error with SO_ERROR.  Takes ownership of @app_fd.
+ */
+void tcpsock_connect_nowait(struct sock *s, const ip_addr_t *ip, uint16_t port,
+			    int app_fd, size_t filler, int sndbuf, int err)
+{
+	if (s->state == SS_CONNECTING && s->app_fd >= 0) {
+		/* a second connect raced the first (another process holding
+		 * the fd): its filler goes with the first one's */
+		s->filler += filler;
+		close(app_fd);
+		return;
+	}
+	if (s->state != SS_NEW || !s->pcb.tcp) {
+		/* the filler went into a stream that is not connecting: the
+		 * connection cannot be trusted any more */
+		log_warn("socket %llu: CONNECT_NOWAIT in state %d; resetting it",
+			 (unsigned long long)s->id, (int)s->state);
+		close(app_fd);
+		if (s->state == SS_FAILED)
+			return;
+		tcpsock_close(s, true);
+		return;
+	}
+	s->app_fd = app_fd;
+	s->app_sndbuf = sndbuf;
+	s->filler = filler <= FILLER_MAX ? filler : 0;
+	if (!err && filler > FILLER_MAX)
+		err = EINVAL;
+	if (!err)
+		err = -start_connect(s, ip, port);
+	if (err)
+		connect_fail(s, err);
+}
+
 /* tcpsock_connect() - start connecting; takes ownership of @app_fd */
 int tcpsock_connect(struct sock *s, const ip_addr_t *ip, uint16_t port, int app_fd)
 {
-	err_t e;
+	int rc;
 
 	if (s->state == SS_CONNECTING) {
 		close(app_fd);
@@ -483,13 +556,11 @@ int tcpsock_connect(struct sock *s, const ip_addr_t *ip, uint16_t port, int app_
 	}
 	s->app_fd = app_fd;
 	fill(s);
-	e = tcp_connect(s->pcb.tcp, ip, port, on_connected);
-	if (e != ERR_OK) {
+	rc = start_connect(s, ip, port);
+	if (rc) {
 		unfill(s);
-		return e == ERR_RTE ? -ENETUNREACH : -sock_lwip_errno(e);
+		return rc;
 	}
-	s->state = SS_CONNECTING;
-	sock_set_events(s, 0);
 	return -EINPROGRESS;
 }
 
@@ -503,14 +574,7 @@ static void on_err(void *arg, err_t err)
 		return;
 	s->pcb.tcp = NULL;
 	if (s->state == SS_CONNECTING) {
-		/* hang up before the filler goes: the program's end must never
-		 * look writable without a hangup (the shim reads that as
-		 * "connected", see connect_again() in shim/socket.c) */
-		shutdown(s->fd, SHUT_RDWR);
-		unfill(s);
-		s->err = err == ERR_RST ? ECONNREFUSED : sock_lwip_errno(err);
-		s->state = SS_NEW;
-		sock_fail(s, s->err);
+		connect_fail(s, err == ERR_RST ? ECONNREFUSED : sock_lwip_errno(err));
 		return;
 	}
 	if (s->closing) {

@@ -248,6 +248,8 @@ static int transact(struct ctl *c, enum proto_op op, const void *req, size_t req
 		*unsent = true;
 		return e;
 	}
+	if (op == OP_CONNECT_NOWAIT)
+		return 0;               /* no reply comes */
 	if ((e = full_recv(c->fd, &r, sizeof(r), pfd)))
 		return e;
 	if (proto_check_hdr(&r, true) < 0 || r.op != op || r.seq != h.seq)
@@ -307,7 +309,8 @@ int shim_request_fd(int family, enum proto_op op, const void *req, size_t reqlen
 		}
 		if (e != EPIPE && e != ECONNRESET && e != ENOTCONN && e != EBADF)
 			break;
-		if (!unsent && (op == OP_LISTEN || op == OP_CONNECT || op == OP_BIND)) {
+		if (!unsent && (op == OP_LISTEN || op == OP_CONNECT || op == OP_BIND ||
+				op == OP_CONNECT_NOWAIT)) {
 			/* a dead daemon: the socket is gone too */
 			break;
 		}
@@ -322,6 +325,12 @@ int shim_request_fd(int family, enum proto_op op, const void *req, size_t reqlen
 	if (e == EPIPE || e == ECONNRESET || e == EPROTO)
 		e = e == EPROTO ? EPROTO : ENETDOWN;
 	return e ? e : err;
+}
+
+/* shim_send_fd() - see shim.h */
+int shim_send_fd(int family, enum proto_op op, const void *req, size_t reqlen, int sendfd)
+{
+	return shim_request_fd(family, op, req, reqlen, NULL, 0, NULL, sendfd);
 }
 
 /* shim_is_ctl_fd() - is @fd one of our control fds (in this process)? */

@@ -126,11 +126,17 @@ int shim_request(int family, enum proto_op op, const void *req, size_t reqlen,
  * the request (SCM_RIGHTS; CONNECT carries the socket's own fd) */
 int shim_request_fd(int family, enum proto_op op, const void *req, size_t reqlen,
 		    void *rep, size_t replen, int *pfd, int sendfd);
+/* shim_request_fd() with no reply to wait for: for CONNECT_NOWAIT only.
+ * Returns 0 once the request is sent, or a positive errno. */
+int shim_send_fd(int family, enum proto_op op, const void *req, size_t reqlen, int sendfd);
 /* shim_is_ctl_fd() - is @fd one of the shim's control fds? */
 bool shim_is_ctl_fd(int fd);
 /* shim_ctl_forget() - the program is closing or replacing fd numbers
  * [lo, hi]: drop any control connection there (reopened on next use) */
 void shim_ctl_forget(unsigned lo, unsigned hi);
+/* shim_socket_atfork_child() - a forked child forgets which sockets its
+ * parent made and has not connected (socket.c) */
+void shim_socket_atfork_child(void);
 void shim_ctl_atfork_prepare(void);
 void shim_ctl_atfork_parent(void);
 void shim_ctl_atfork_child(void);

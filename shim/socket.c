@@ -20,6 +20,31 @@ static int set_errno(int e)
 	return -1;
 }
 
+/* fresh[] - per fd, the id of the TCP socket this process made with
+ * socket() and has not connected or listened on yet (0: none).  Only such
+ * a socket is certainly unconnected, so only it may be filled here and
+ * connected with CONNECT_NOWAIT (a filler in a stream that already
+ * carries data would reach the peer).  A forked child starts with none:
+ * its parent may connect them too.
+ */
+static uint64_t fresh[KIND_MAX];
+
+/* shim_socket_atfork_child() - see shim.h */
+void shim_socket_atfork_child(void)
+{
+	memset(fresh, 0, sizeof(fresh));
+}
+
+/* fresh_take() - was @fd's socket @id fresh?  It is not any more. */
+static bool fresh_take(int fd, uint64_t id)
+{
+	uint64_t want = id;
+
+	return fd >= 0 && fd < KIND_MAX &&
+	       __atomic_compare_exchange_n(&fresh[fd], &want, 0, false,
+					   __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 /* socket() - create an lwipd socket for AF_INET/AF_INET6 stream and
  * datagram types: CREATE on the family's endpoint, the fd comes with the
  * reply.  SOCK_NONBLOCK/SOCK_CLOEXEC are honoured here. */
@@ -46,6 +71,8 @@ SHIM_EXPORT int socket(int domain, int type, int protocol)
 	if (type & SOCK_NONBLOCK)
 		REAL(fcntl)(fd, F_SETFL, REAL(fcntl)(fd, F_GETFL) | O_NONBLOCK);
 	shim_kind_set(fd, base == SOCK_DGRAM ? KIND_UDP : KIND_TCP);
+	if (base == SOCK_STREAM && fd < KIND_MAX)
+		__atomic_store_n(&fresh[fd], rep.id, __ATOMIC_RELAXED);
 	return fd;
 }
 
@@ -101,6 +128,7 @@ SHIM_EXPORT int listen(int fd, int backlog)
 		return REAL(listen)(fd, backlog);
 	if (s.type != SOCK_STREAM)
 		return set_errno(EOPNOTSUPP);
+	fresh_take(fd, s.id);
 	req.id = s.id;
 	req.backlog = backlog;
 	e = shim_request(s.family, OP_LISTEN, &req, sizeof(req), &rep, sizeof(rep), &nfd);
@@ -169,7 +197,49 @@ static int connect_again(int fd, const struct shim_sock *s)
 	return set_errno(EISCONN);
 }
 
-/* connect() - CONNECT.  TCP answers EINPROGRESS at once: a non-blocking
+/* fill_own() - make the program's end @fd of a fresh TCP socket
+ * unwritable ourselves, as the daemon's fill() does (daemon/tcpsock.c):
+ * send buffer at its minimum, then filler until a send stops short.
+ * Fills @req's filler and sndbuf; 0 or a positive errno.
+ */
+static int fill_own(int fd, struct proto_connect *req)
+{
+	static const char zeros[32 * 1024];
+	socklen_t l = sizeof(req->sndbuf);
+	int one = 1;
+
+	req->filler = 0;
+	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_SNDBUF, &req->sndbuf, &l) < 0 ||
+	    REAL(setsockopt)(fd, SOL_SOCKET, SO_SNDBUF, &one, sizeof(one)) < 0)
+		return errno;
+	for (int i = 0; i < 8; i++) {
+		ssize_t n = REAL(send)(fd, zeros, sizeof(zeros), MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0)
+			return errno == EAGAIN ? 0 : errno;
+		req->filler += (uint32_t)n;
+		if ((size_t)n < sizeof(zeros))
+			return 0;
+	}
+	return 0;
+}
+
+/* connect_nowait() - CONNECT_NOWAIT for fresh TCP socket @s on @fd: fill
+ * it, send the request and do not wait; EINPROGRESS, as the daemon's
+ * CONNECT would answer.  Errors come later, as a hangup and SO_ERROR.
+ */
+static int connect_nowait(int fd, const struct shim_sock *s, const struct proto_addr *a)
+{
+	struct proto_connect req = { .id = s->id, .addr = *a };
+	int e = fill_own(fd, &req);
+
+	if (!e)
+		e = shim_send_fd(s->family, OP_CONNECT_NOWAIT, &req, sizeof(req), fd);
+	return e ? e : EINPROGRESS;
+}
+
+/* connect() - CONNECT, or CONNECT_NOWAIT for a socket fresh from socket()
+ * (no round trip).  TCP answers EINPROGRESS at once: a non-blocking
  * socket returns that; a blocking one waits for POLLOUT (SO_SNDTIMEO:
  * EINPROGRESS on expiry, EINTR on a signal, as Linux) then returns
  * SO_ERROR.  UDP connects at once. */
@@ -193,7 +263,10 @@ SHIM_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	if (s.type == SOCK_STREAM && fl >= 0 && (fl & O_NONBLOCK) &&
 	    connect_again(fd, &s) <= 0)
 		return -1;
-	e = shim_request_fd(s.family, OP_CONNECT, &req, sizeof(req), NULL, 0, NULL, fd);
+	if (s.type == SOCK_STREAM && fresh_take(fd, s.id))
+		e = connect_nowait(fd, &s, &req.addr);
+	else
+		e = shim_request_fd(s.family, OP_CONNECT, &req, sizeof(req), NULL, 0, NULL, fd);
 	if (e != EINPROGRESS)
 		return e ? set_errno(e) : 0;
 	if (fl >= 0 && (fl & O_NONBLOCK)) {

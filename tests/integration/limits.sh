@@ -5,7 +5,9 @@
 # the option that raises it.
 #   sockets-per-client=30  the 31st socket() of one process: EMFILE
 #   sockets=40             the 41st socket in the daemon: ENFILE
-#   messages-per-second=200  a burst of requests: some get EAGAIN
+#   messages-per-second=200  a burst of requests: some get EAGAIN, and a
+#                          connect without a reply (CONNECT_NOWAIT) over
+#                          the budget fails its socket with EAGAIN
 #   backlog=2              listen(100) is capped at 2: of 10 connections
 #                          to a listener that does not accept, at most 3
 #                          are queued and the others reset
@@ -97,7 +99,9 @@ touch "$TMPD/b.stop"
 wait_sockets "$base"
 
 check "messages-per-second=200: a burst of 2000 requests gets EAGAIN for some; others go on"
-app python3 "$HELPER" flood 2000 >"$TMPD/flood.out" 2>&1 || fail "flood: $(cat "$TMPD/flood.out")"
+app python3 "$HELPER" flood 2000 10.0.0.1 9201 >"$TMPD/flood.out" 2>&1 || fail "flood: $(cat "$TMPD/flood.out")"
+grep -q '^connect over the budget: EAGAIN$' "$TMPD/flood.out" ||
+	fail "a connect over the budget did not fail with EAGAIN: $(cat "$TMPD/flood.out")"
 k=$(sed -n 's/^eagain \([0-9]*\) of 2000$/\1/p' "$TMPD/flood.out")
 [ -n "$k" ] && [ "$k" -ge 1000 ] || fail "flood: $(cat "$TMPD/flood.out") (expected most of 2000 over a 200/s budget)"
 other_works

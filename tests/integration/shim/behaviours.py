@@ -39,6 +39,27 @@ for fam, host in ((socket.AF_INET, V4), (socket.AF_INET6, V6)):
     s.close()
 ok("non-blocking connect to a closed port: ECONNREFUSED via SO_ERROR (v4, v6)")
 
+# a socket made before fork() and connected by the child: the child may
+# not take it for fresh (its parent could connect it too), so it asks the
+# daemon; the parent's copy sees the same connection
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+pid = os.fork()
+if pid == 0:
+    try:
+        s.settimeout(20)
+        s.connect((V4, ECHO))
+        roundtrip(s, b"child")
+        os._exit(0)
+    except BaseException as ex:
+        print("child:", repr(ex), flush=True)
+        os._exit(1)
+_, st = os.waitpid(pid, 0)
+assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0, "child failed"
+s.settimeout(20)
+roundtrip(s, b"parent")
+s.close()
+ok("a socket made before fork() and connected by the child works in both")
+
 # connect() again on a non-blocking socket (as APR and others do after
 # EPOLLOUT), answered by the shim from the socket's state: EALREADY while
 # connecting, EISCONN once connected; after a refused connect never EISCONN

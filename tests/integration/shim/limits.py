@@ -4,8 +4,11 @@
 #   hold N STOPFILE        make up to N TCP sockets; print "made K then ERR"
 #                          (or "made K") and "pid P"; keep them until STOPFILE exists
 #   echo HOST PORT         one 100 kB round trip; print "echo ok"
-#   flood N                N getsockname() calls at once on one socket;
-#                          print "eagain K of N"
+#   flood N HOST PORT      N getsockname() calls at once on one socket;
+#                          print "eagain K of N"; then a non-blocking
+#                          connect to HOST PORT with no budget left must
+#                          fail with EAGAIN (print "connect over the
+#                          budget: EAGAIN")
 #   listen PORT BACKLOG SECS  listen(BACKLOG) on PORT, print "listening",
 #                          wait SECS, accept what is queued; print
 #                          "accepted K"
@@ -53,6 +56,29 @@ elif cmd == "flood":
             assert e.errno == errno.EAGAIN, name(e)
             k += 1
     print("eagain %d of %d" % (k, n), flush=True)
+    # a connect the shim does not wait for (CONNECT_NOWAIT), sent with the
+    # budget spent, fails the socket: writable, then EAGAIN from SO_ERROR
+    # (asked a second later, when there is budget again)
+    for attempt in range(5):
+        time.sleep(1.1)
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.setblocking(False)
+        while True:
+            try:
+                s.getsockname()
+            except OSError:
+                break
+        e = c.connect_ex((args[1], int(args[2])))
+        assert e == errno.EINPROGRESS, errno.errorcode.get(e, e)
+        r, w, x = select.select([], [c], [], 20)
+        assert w, "never writable"
+        time.sleep(1.1)
+        e = c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        c.close()
+        if e == errno.EAGAIN:
+            print("connect over the budget: EAGAIN", flush=True)
+            break
+        assert e == 0, errno.errorcode.get(e, e)
 elif cmd == "listen":
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.bind(("0.0.0.0", int(args[0])))
