@@ -119,6 +119,9 @@
 /* a SYN reopens a TIME-WAIT connection, as in BSD and Linux (timewait.c) */
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
 	timewait_inpacket(pcb, hdr, optlen, opt1len, opt2, p)
+/* TIME-WAIT connections parked off lwIP's list, found again by hash (timewait.c) */
+#define LWIP_HOOK_IP4_INPUT(p, inp)  timewait_ipinput(p, inp)
+#define LWIP_HOOK_IP6_INPUT(p, inp)  timewait_ipinput(p, inp)
 #define TCP_OVERSIZE         TCP_MSS  /* fewer, fuller segments from small writes */
 #define LWIP_TCP_PCB_NUM_EXT_ARGS  0
 #define SO_REUSE                   1  /* SO_REUSEADDR */

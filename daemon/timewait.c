@@ -25,8 +25,25 @@
  *    data of the old connection can be accepted by the new one, which has
  *    its own initial sequence numbers;
  *  - at most TW_MAX connections are kept in TIME-WAIT (the oldest go
- *    first, checked every TW_SWEEP_MS), as Linux's tcp_max_tw_buckets:
- *    memory and lwIP's port search stay bounded under any connection rate.
+ *    first), as Linux's tcp_max_tw_buckets: memory stays bounded under
+ *    any connection rate.
+ *
+ * And one for speed: lwIP keeps TIME-WAIT pcbs on one list, tcp_tw_pcbs,
+ * which tcp_input() walks for every SYN (and every segment no live
+ * connection takes) and tcp_pcb_remove() walks to unlink one.  With
+ * thousands in TIME-WAIT (a server under the shim closing first at
+ * thousands of connections a second) that was over half of lwipd's CPU.
+ * So after each input batch the pcbs that entered TIME-WAIT are taken
+ * off lwIP's list and parked here, in a hash of their four-tuples and a
+ * ring in the order they came (park_all()); the IP input hook puts one
+ * back on lwIP's list, at its head, when a segment for it arrives
+ * (timewait_ipinput()), so lwIP handles it exactly as before; the ring's
+ * oldest end ends them after 2 MSL or when the ring is full (expire()).
+ * Each step is O(1).  What lwIP no longer sees: a parked connection's
+ * local port when it picks an ephemeral port or binds one (bind() to a
+ * port held in TIME-WAIT succeeds as with SO_REUSEADDR; a new connection
+ * on the same four-tuple is found before the parked one, as lwIP looks at
+ * live connections first).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -36,6 +53,7 @@
 #include "lwip/prot/tcp.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "lwip/sys.h"
 #include "lwip/timeouts.h"
 
 #include "loop.h"
@@ -43,7 +61,30 @@
 
 #define TW_REOPEN_MAX   32              /* SYNs held per input batch */
 #define TW_MAX          4096            /* connections kept in TIME-WAIT */
-#define TW_SWEEP_MS     250             /* how often TW_MAX is enforced */
+#define TW_BUCKETS      4096            /* hash buckets (a power of two) */
+#define TW_SWEEP_MS     250             /* how often expire() runs */
+#define TW_TIME_MS      (2 * TCP_MSL)   /* how long TIME-WAIT lasts */
+
+/* a four-tuple, from a pcb or a packet: local and remote address bytes
+ * (IPv4 in the first 4), ports in host order */
+struct tw_key {
+	u8_t v6;
+	u8_t local[16], remote[16];
+	u16_t local_port, remote_port;
+};
+
+/* a parked TIME-WAIT pcb: a ring slot (in the order they were parked) and
+ * a link in its hash bucket's chain */
+struct parked {
+	struct tcp_pcb *pcb;            /* NULL: taken back (a hole) */
+	u32_t since;                    /* sys_now() when parked */
+	u32_t hash;
+	int next;                       /* next slot in the bucket + 1; 0: none */
+};
+
+static struct parked ring[TW_MAX];
+static unsigned ring_tail, ring_len;    /* oldest slot; slots in use */
+static int bucket[TW_BUCKETS];          /* first slot + 1; 0: empty */
 
 struct reopen {
 	struct pbuf *pkt;               /* the SYN's IP packet, copied */
@@ -59,6 +100,7 @@ static struct timewait_counters counters;
 static bool sweeping;                   /* sweep() is armed */
 
 static void sweep(void *arg);
+static void park_all(void);
 
 /* copy_packet() - the IP packet being input, rebuilt from lwIP's current
  * IP header, the TCP header @hdr with its options (possibly in two
@@ -149,9 +191,8 @@ static int netif_exists(const struct netif *n)
 	return 0;
 }
 
-/* reopen_held() - after an input batch: end each held SYN's TIME-WAIT
- * connection and input the SYN again, now for the listener; arm the sweep
- * if connections are waiting
+/* reopen_held() - end each held SYN's TIME-WAIT connection and input
+ * the SYN again, now for the listener
  */
 static void reopen_held(void)
 {
@@ -175,34 +216,211 @@ static void reopen_held(void)
 		}
 	}
 	n_held = 0;
-	if (!sweeping && tcp_tw_pcbs) {
+}
+
+/* after_input() - after an input batch: reopen what held SYNs ask for,
+ * then park every pcb now on lwIP's TIME-WAIT list
+ */
+static void after_input(void)
+{
+	reopen_held();
+	park_all();
+}
+
+/* ---- Parking ------------------------------------------------------------ */
+
+/* addr_bytes() - @a's address bytes into @out (16; IPv4 in the first 4);
+ * returns 1 for IPv6 */
+static u8_t addr_bytes(const ip_addr_t *a, u8_t out[16])
+{
+	memset(out, 0, 16);
+	if (IP_IS_V6(a)) {
+		memcpy(out, ip_2_ip6(a)->addr, 16);
+		return 1;
+	}
+	memcpy(out, &ip_2_ip4(a)->addr, 4);
+	return 0;
+}
+
+/* pcb_key() - @pcb's four-tuple */
+static void pcb_key(const struct tcp_pcb *pcb, struct tw_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->v6 = addr_bytes(&pcb->local_ip, k->local);
+	addr_bytes(&pcb->remote_ip, k->remote);
+	k->local_port = pcb->local_port;
+	k->remote_port = pcb->remote_port;
+}
+
+/* key_hash() - FNV-1a over @k */
+static u32_t key_hash(const struct tw_key *k)
+{
+	const u8_t *b = (const u8_t *)k;
+	u32_t h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(*k); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+/* unchain() - take slot @i out of its bucket's chain */
+static void unchain(int i)
+{
+	int *link = &bucket[ring[i].hash & (TW_BUCKETS - 1)];
+
+	while (*link && *link - 1 != i)
+		link = &ring[*link - 1].next;
+	if (*link)
+		*link = ring[i].next;
+}
+
+/* end_parked() - end the TIME-WAIT pcb of slot @i now: back at the head
+ * of lwIP's list, where tcp_abort() unlinks it at once (no reset is sent
+ * for TIME-WAIT) */
+static void end_parked(int i)
+{
+	struct tcp_pcb *pcb = ring[i].pcb;
+
+	unchain(i);
+	ring[i].pcb = NULL;
+	counters.parked--;
+	pcb->next = tcp_tw_pcbs;
+	tcp_tw_pcbs = pcb;
+	tcp_abort(pcb);
+}
+
+/* expire() - drop holes and ended connections from the ring's oldest end:
+ * those parked 2 MSL ago, and one more when @room is asked for a full ring
+ */
+static void expire(bool room)
+{
+	u32_t now = sys_now();
+
+	while (ring_len > 0) {
+		int i = (int)ring_tail;
+
+		if (ring[i].pcb) {
+			if (room && ring_len == TW_MAX)
+				counters.dropped++;
+			else if ((u32_t)(now - ring[i].since) < TW_TIME_MS)
+				break;
+			end_parked(i);
+		}
+		ring_tail = (ring_tail + 1) % TW_MAX;
+		ring_len--;
+	}
+}
+
+/* park() - take @pcb (just off lwIP's list) into the ring and the hash */
+static void park(struct tcp_pcb *pcb)
+{
+	struct tw_key k;
+	int i, b;
+
+	expire(true);
+	i = (int)((ring_tail + ring_len) % TW_MAX);
+	ring_len++;
+	pcb_key(pcb, &k);
+	ring[i].pcb = pcb;
+	ring[i].since = sys_now();
+	ring[i].hash = key_hash(&k);
+	counters.parked++;
+	b = (int)(ring[i].hash & (TW_BUCKETS - 1));
+	ring[i].next = bucket[b];
+	bucket[b] = i + 1;
+	pcb->next = NULL;
+}
+
+/* park_all() - park every pcb on lwIP's TIME-WAIT list; arm the sweep */
+static void park_all(void)
+{
+	while (tcp_tw_pcbs) {
+		struct tcp_pcb *pcb = tcp_tw_pcbs;
+
+		tcp_tw_pcbs = pcb->next;
+		park(pcb);
+	}
+	if (!sweeping && ring_len > 0) {
 		sweeping = true;
 		sys_timeout(TW_SWEEP_MS, sweep, NULL);
 	}
 }
 
-/* sweep() - keep at most TW_MAX connections in TIME-WAIT: the list is
- * newest first, so everything past the TW_MAX-th goes.  Runs every
- * TW_SWEEP_MS while any connection is in TIME-WAIT (an idle daemon does
- * not wake for it).
- */
+/* sweep() - expire() every TW_SWEEP_MS while anything is parked (an idle
+ * daemon does not wake for it) */
 static void sweep(void *arg)
 {
-	struct tcp_pcb *pcb = tcp_tw_pcbs;
-	int n = 1;
-
 	(void)arg;
-	while (pcb && n < TW_MAX) {
-		pcb = pcb->next;
-		n++;
-	}
-	while (pcb && pcb->next) {
-		counters.dropped++;
-		tcp_abort(pcb->next);   /* unlinks it: pcb->next moves on */
-	}
-	sweeping = tcp_tw_pcbs != NULL;
+	expire(false);
+	sweeping = ring_len > 0;
 	if (sweeping)
 		sys_timeout(TW_SWEEP_MS, sweep, NULL);
+}
+
+/* packet_key() - the four-tuple of the TCP segment in IP packet @p as we
+ * see it (local = its destination); 0 if @p is no unfragmented TCP
+ * segment whose ports are in its first pbuf */
+static int packet_key(const struct pbuf *p, struct tw_key *k)
+{
+	const u8_t *h = p->payload;
+	u16_t hl;
+
+	memset(k, 0, sizeof(*k));
+	if (p->len < 1)
+		return 0;
+	if ((h[0] >> 4) == 4) {
+		hl = (u16_t)((h[0] & 0x0f) * 4);
+		if (p->len < 20 || h[9] != IP_PROTO_TCP || ((h[6] << 8 | h[7]) & 0x3fff))
+			return 0;
+		memcpy(k->remote, h + 12, 4);
+		memcpy(k->local, h + 16, 4);
+	} else if ((h[0] >> 4) == 6) {
+		hl = 40;
+		if (p->len < 40 || h[6] != IP_PROTO_TCP)
+			return 0;
+		k->v6 = 1;
+		memcpy(k->remote, h + 8, 16);
+		memcpy(k->local, h + 24, 16);
+	} else {
+		return 0;
+	}
+	if (hl < 20 || p->len < hl + 4)
+		return 0;
+	k->remote_port = (u16_t)(h[hl] << 8 | h[hl + 1]);
+	k->local_port = (u16_t)(h[hl + 2] << 8 | h[hl + 3]);
+	return 1;
+}
+
+/* timewait_ipinput() - LWIP_HOOK_IP4_INPUT and LWIP_HOOK_IP6_INPUT: a TCP
+ * segment for a parked connection puts it back at the head of lwIP's
+ * TIME-WAIT list before lwIP looks (park_all() takes it again after the
+ * batch).  Never eats the packet: returns 0.
+ */
+int timewait_ipinput(struct pbuf *p, struct netif *inp)
+{
+	struct tw_key k, pk;
+	u32_t h;
+	int i;
+
+	(void)inp;
+	if (ring_len == 0 || !packet_key(p, &k))
+		return 0;
+	h = key_hash(&k);
+	for (i = bucket[h & (TW_BUCKETS - 1)] - 1; i >= 0; i = ring[i].next - 1) {
+		if (ring[i].hash != h)
+			continue;
+		pcb_key(ring[i].pcb, &pk);
+		if (memcmp(&pk, &k, sizeof(k)) == 0)
+			break;
+	}
+	if (i < 0)
+		return 0;
+	unchain(i);
+	counters.parked--;
+	ring[i].pcb->next = tcp_tw_pcbs;
+	tcp_tw_pcbs = ring[i].pcb;
+	ring[i].pcb = NULL;
+	return 0;
 }
 
 /* timewait_init() - start the sweep and the reopen hook; once, after
@@ -210,7 +428,9 @@ static void sweep(void *arg)
  */
 void timewait_init(void)
 {
-	loop_after_input(reopen_held);
+	for (int i = 0; i < TW_BUCKETS; i++)
+		bucket[i] = 0;
+	loop_after_input(after_input);
 }
 
 /* timewait_counters() - what this file did so far */

@@ -7,6 +7,7 @@
 struct timewait_counters {
 	uint64_t reopened;      /* SYNs that reopened a TIME-WAIT connection */
 	uint64_t dropped;       /* TIME-WAIT connections ended early (TW_MAX) */
+	uint64_t parked;        /* in TIME-WAIT now, parked off lwIP's list */
 };
 
 void timewait_init(void);

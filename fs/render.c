@@ -405,9 +405,10 @@ static void render_stats(struct sbuf *b)
 		    "mld6", lwip_stats.mld6.xmit, lwip_stats.mld6.recv, lwip_stats.mld6.drop,
 		    lwip_stats.mld6.rx_report, lwip_stats.mld6.tx_join,
 		    lwip_stats.mld6.tx_leave, lwip_stats.mld6.tx_report);
-	sbuf_printf(b, "%-8s reopened %llu dropped %llu\n", "timewait",
+	sbuf_printf(b, "%-8s reopened %llu dropped %llu parked %llu\n", "timewait",
 		    (unsigned long long)timewait_counters()->reopened,
-		    (unsigned long long)timewait_counters()->dropped);
+		    (unsigned long long)timewait_counters()->dropped,
+		    (unsigned long long)timewait_counters()->parked);
 	sbuf_printf(b, "%-8s used %lu max %lu err %u\n", "heap",
 		    (unsigned long)lwip_stats.mem.used, (unsigned long)lwip_stats.mem.max,
 		    (unsigned)lwip_stats.mem.err);

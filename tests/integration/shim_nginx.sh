@@ -38,4 +38,10 @@ ok "$(grep 'Requests per second' "$TMPD/ab.log")"
 reopened=$(awk '$1 == "timewait" { print $3 }' "$SOCKDIR/stats")
 [ "${reopened:-0}" -gt 0 ] || fail "no TIME-WAIT connection was reopened: $(grep timewait "$SOCKDIR/stats")"
 ok "TIME-WAIT connections reopened by a new SYN: $reopened"
+# nginx closed first, so lwipd's ends went to TIME-WAIT: they are parked
+# off lwIP's list (daemon/timewait.c), at most one per client port here
+parked=$(awk '$1 == "timewait" { print $7 }' "$SOCKDIR/stats")
+[ "${parked:-0}" -gt 0 ] && [ "$parked" -le 80 ] ||
+	fail "TIME-WAIT connections parked: ${parked:-none} (expected 1..80): $(grep timewait "$SOCKDIR/stats")"
+ok "TIME-WAIT connections parked off lwIP's list: $parked"
 pass
