@@ -26,15 +26,30 @@
 
 #define CTL_TIMEOUT_MS 30000    /* no reply in this long: the daemon is stuck */
 
+#define SPARE_MAX   2           /* spares held or asked for per connection */
+#define SPARE_AFTER 2           /* TCP CREATEs before spares are asked for */
+
 struct ctl {
 	int fd;                 /* -1: not connected */
 	pid_t pid;              /* the process that opened it */
 	dev_t dev;
 	ino_t ino;              /* identity of the socket behind fd */
+	/* spare TCP sockets (see "Spares" below), oldest first */
+	struct spare {
+		int fd;                 /* high, close-on-exec */
+		dev_t dev;
+		ino_t ino;
+		struct proto_sockinfo info;
+	} spares[SPARE_MAX];
+	int n_spares;
+	uint32_t pending[SPARE_MAX];    /* CREATEs sent ahead, replies unread */
+	int n_pending;
+	unsigned creates;       /* TCP CREATEs on this connection so far */
 };
 
 static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ctl ctls[2] = { { -1, 0, 0, 0 }, { -1, 0, 0, 0 } };
+static struct ctl ctls[2] = { { .fd = -1 }, { .fd = -1 } };
+static int fd_base = -1;                /* high_fd_base(), once */
 static volatile int ctl_fdnums[2] = { -1, -1 };   /* read without the lock */
 static uint32_t ctl_seq;
 static __thread int in_ctl;
@@ -102,6 +117,97 @@ static bool ctl_valid(const struct ctl *c)
 	return true;
 }
 
+/* ---- Spares --------------------------------------------------------------
+ *
+ * socket() for TCP would wait for the daemon's CREATE reply every time, a
+ * round trip that blocks a program opening many connections (ab, a proxy,
+ * a crawler) while lwipd is busy with everyone's frames.  So from its
+ * SPARE_AFTER-th TCP socket on, a process asks ahead: CREATEs sent right
+ * after the one served, up to SPARE_MAX held or asked for, whose replies
+ * are read when they have arrived, or when a request that needs its own
+ * reply comes (replies keep their order).  Each brings a spare socket,
+ * kept at a high fd number, close-on-exec; the next TCP socket() takes the
+ * oldest (moved down to the lowest free number) and asks for another.
+ * Spares belong to the connection: a forked child, which opens its own,
+ * closes its copies; a program that closed or replaced a spare's fd
+ * number makes us forget it (its identity is checked before use).  An
+ * error reply to a CREATE ahead (EMFILE, ENFILE) only means one spare
+ * less: the next socket() asks the usual way and gets that error.
+ * The cost: up to SPARE_MAX sockets lwipd holds (listed in `sockets`,
+ * counted by the limits) for a process that may not use them.  One spare
+ * was not enough: lwipd, busy, had not answered the CREATE ahead by the
+ * next socket() half of the time (docs/performance.md).
+ */
+
+/* spare_drop() - close the spares that still are ours; lock held */
+static void spare_drop(struct ctl *c)
+{
+	struct stat st;
+
+	for (int i = 0; i < c->n_spares; i++) {
+		struct spare *sp = &c->spares[i];
+
+		if (fstat(sp->fd, &st) == 0 && st.st_dev == sp->dev && st.st_ino == sp->ino)
+			REAL(close)(sp->fd);
+	}
+	c->n_spares = 0;
+}
+
+/* spare_keep() - keep @fd, a CREATE reply's socket described by @info,
+ * as a spare of @c, moved to a high number.  Lock held. */
+static void spare_keep(struct ctl *c, int fd, const struct proto_sockinfo *info)
+{
+	struct spare *sp = &c->spares[c->n_spares];
+	struct stat st;
+	int hi = REAL(fcntl)(fd, F_DUPFD_CLOEXEC, fd_base + 2);
+
+	if (hi >= 0) {
+		REAL(close)(fd);
+		fd = hi;
+	}
+	if (c->n_spares == SPARE_MAX || fstat(fd, &st) < 0) {
+		REAL(close)(fd);
+		return;
+	}
+	sp->fd = fd;
+	sp->dev = st.st_dev;
+	sp->ino = st.st_ino;
+	sp->info = *info;
+	c->n_spares++;
+}
+
+/* spare_take() - the oldest usable spare as a CREATE reply: *@pfd its fd
+ * at the lowest free number (close-on-exec), @rep its info; false if
+ * there is none (spares whose fd the program closed or replaced are
+ * forgotten on the way).  Lock held. */
+static bool spare_take(struct ctl *c, void *rep, size_t replen, int *pfd)
+{
+	while (c->n_spares > 0 && pfd && replen == sizeof(struct proto_sockinfo)) {
+		struct spare sp = c->spares[0];
+		struct stat st;
+
+		memmove(&c->spares[0], &c->spares[1], sizeof(sp) * (size_t)--c->n_spares);
+		if (fstat(sp.fd, &st) < 0 || st.st_dev != sp.dev || st.st_ino != sp.ino)
+			continue;       /* not ours any more: leave it alone */
+		*pfd = REAL(fcntl)(sp.fd, F_DUPFD_CLOEXEC, 0);
+		REAL(close)(sp.fd);
+		if (*pfd < 0)
+			return false;
+		memcpy(rep, &sp.info, sizeof(sp.info));
+		return true;
+	}
+	return false;
+}
+
+/* is_tcp_create() - is this a CREATE of a TCP socket? */
+static bool is_tcp_create(enum proto_op op, const void *req, size_t reqlen)
+{
+	const struct proto_create *r = req;
+
+	return op == OP_CREATE && reqlen == sizeof(*r) && r->type == SOCK_STREAM &&
+	       (r->protocol == 0 || r->protocol == IPPROTO_TCP);
+}
+
 /* ctl_drop() - forget connection @slot; close it if it still is ours in
  * this process (a forked child closes its inherited copy only).  Lock held. */
 static void ctl_drop(int slot, bool close_it)
@@ -114,6 +220,9 @@ static void ctl_drop(int slot, bool close_it)
 		REAL(close)(c->fd);
 	c->fd = -1;
 	ctl_fdnums[slot] = -1;
+	spare_drop(c);
+	c->n_pending = 0;
+	c->creates = 0;
 }
 
 /* ctl_open() - connect to DIR/2 or DIR/26 for @slot.  Lock held.  Returns
@@ -143,7 +252,9 @@ static int ctl_open(int slot)
 	}
 	REAL(setsockopt)(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	REAL(setsockopt)(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	hi = REAL(fcntl)(fd, F_DUPFD_CLOEXEC, high_fd_base() + slot);
+	if (fd_base < 0)
+		fd_base = high_fd_base();
+	hi = REAL(fcntl)(fd, F_DUPFD_CLOEXEC, fd_base + slot);
 	if (hi >= 0) {
 		REAL(close)(fd);
 		fd = hi;
@@ -232,27 +343,32 @@ static int full_recv(int fd, void *buf, size_t len, int *pfd)
 	return 0;
 }
 
-/* transact() - one request/reply on connected @c; lock held.  Returns 0
- * or a positive errno; *@err gets the daemon's err field; *@unsent is set
- * when the request could not be sent at all (nothing reached a daemon). */
-static int transact(struct ctl *c, enum proto_op op, const void *req, size_t reqlen,
-		    void *rep, size_t replen, int *pfd, int sendfd, int *err, bool *unsent)
+/* send_req() - send request @op with body @req on connected @c, @sendfd
+ * (if >= 0) attached; *@seq gets its sequence number.  Lock held.
+ * 0 or errno. */
+static int send_req(struct ctl *c, enum proto_op op, const void *req, size_t reqlen,
+		    int sendfd, uint32_t *seq)
 {
 	struct proto_hdr h = { .len = (uint32_t)reqlen, .version = PROTO_VERSION,
 			       .op = (uint16_t)op, .err = 0, .seq = ++ctl_seq };
 	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)req, reqlen } };
+
+	*seq = h.seq;
+	return full_send(c->fd, iov, reqlen ? 2 : 1, sendfd);
+}
+
+/* recv_rep() - read the reply to request @op number @seq: *@err gets the
+ * daemon's err field, @rep the body (exactly @replen bytes unless an
+ * error), *@pfd a passed fd.  Lock held.  0 or errno. */
+static int recv_rep(struct ctl *c, enum proto_op op, uint32_t seq, void *rep,
+		    size_t replen, int *pfd, int *err)
+{
 	struct proto_hdr r;
 	int e;
 
-	if ((e = full_send(c->fd, iov, reqlen ? 2 : 1, sendfd))) {
-		*unsent = true;
-		return e;
-	}
-	if (op == OP_CONNECT_NOWAIT)
-		return 0;               /* no reply comes */
 	if ((e = full_recv(c->fd, &r, sizeof(r), pfd)))
 		return e;
-	if (proto_check_hdr(&r, true) < 0 || r.op != op || r.seq != h.seq)
+	if (proto_check_hdr(&r, true) < 0 || r.op != op || r.seq != seq)
 		return EPROTO;
 	*err = r.err;
 	if (r.err)
@@ -261,6 +377,113 @@ static int transact(struct ctl *c, enum proto_op op, const void *req, size_t req
 		return EPROTO;
 	if (replen && (e = full_recv(c->fd, rep, replen, pfd)))
 		return e;
+	return 0;
+}
+
+/* transact() - one request/reply on connected @c; lock held.  Returns 0
+ * or a positive errno; *@err gets the daemon's err field; *@unsent is set
+ * when the request could not be sent at all (nothing reached a daemon).
+ * CONNECT_NOWAIT has no reply to read. */
+static int transact(struct ctl *c, enum proto_op op, const void *req, size_t reqlen,
+		    void *rep, size_t replen, int *pfd, int sendfd, int *err, bool *unsent)
+{
+	uint32_t seq;
+	int e;
+
+	if ((e = send_req(c, op, req, reqlen, sendfd, &seq))) {
+		*unsent = true;
+		return e;
+	}
+	if (op == OP_CONNECT_NOWAIT)
+		return 0;
+	return recv_rep(c, op, seq, rep, replen, pfd, err);
+}
+
+/* collect_one() - read the reply to the oldest CREATE sent ahead: its
+ * socket becomes a spare (an error reply: none).  Lock held.  0 or errno
+ * (the connection broke). */
+static int collect_one(struct ctl *c)
+{
+	struct proto_sockinfo info;
+	int fd = -1, err = 0, e;
+	uint32_t seq = c->pending[0];
+
+	memmove(&c->pending[0], &c->pending[1], sizeof(seq) * (size_t)--c->n_pending);
+	e = recv_rep(c, OP_CREATE, seq, &info, sizeof(info), &fd, &err);
+	if (e || err || fd < 0) {
+		if (fd >= 0)
+			REAL(close)(fd);
+		return e;
+	}
+	spare_keep(c, fd, &info);
+	return 0;
+}
+
+/* peek() - 1 if reply bytes are waiting on @c, 0 if none yet, -1 if the
+ * daemon closed the connection (it died: its spares are dead too) */
+static int peek(struct ctl *c)
+{
+	char b;
+	ssize_t n;
+
+	if (!REAL(recv))
+		return 0;
+	n = REAL(recv)(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0)
+		return 1;
+	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+}
+
+/* collect() - read the replies to CREATEs sent ahead: all of them when
+ * @all, else those already here.  Lock held.  0 or errno. */
+static int collect(struct ctl *c, bool all)
+{
+	int e, r;
+
+	while (c->n_pending > 0) {
+		if (!all && (r = peek(c)) <= 0)
+			return r < 0 ? EPIPE : 0;
+		if ((e = collect_one(c)))
+			return e;
+	}
+	return 0;
+}
+
+/* serve() - request @op on connected @c: a TCP CREATE from a spare when
+ * there is one (waiting for one asked ahead rather than asking anew), and
+ * from the SPARE_AFTER-th TCP CREATE on, ask ahead for the spares used up.
+ * Arguments and result as transact().  Lock held. */
+static int serve(struct ctl *c, enum proto_op op, const void *req, size_t reqlen,
+		 void *rep, size_t replen, int *pfd, int sendfd, int *err, bool *unsent)
+{
+	bool tcp = is_tcp_create(op, req, reqlen), served = false;
+	uint32_t seq;
+	int e = 0;
+
+	/* a request without a reply can go before the replies ahead are read:
+	 * connect() right after socket() must not wait for the next spare */
+	if (op == OP_CONNECT_NOWAIT)
+		return transact(c, op, req, reqlen, rep, replen, pfd, sendfd, err, unsent);
+	if (tcp) {
+		/* a spare is only good while the daemon that made it lives */
+		e = c->n_spares > 0 && peek(c) < 0 ? EPIPE : collect(c, false);
+		if (!e && c->n_spares == 0 && c->n_pending > 0)
+			e = collect_one(c);
+		served = !e && spare_take(c, rep, replen, pfd);
+	}
+	if (!e && !served)
+		e = collect(c, true);
+	if (e) {
+		*unsent = true;         /* this request never went out */
+		return e;
+	}
+	if (!served)
+		e = transact(c, op, req, reqlen, rep, replen, pfd, sendfd, err, unsent);
+	if (e || *err || !tcp || ++c->creates < SPARE_AFTER)
+		return e;
+	while (c->n_spares + c->n_pending < SPARE_MAX &&
+	       send_req(c, OP_CREATE, req, reqlen, -1, &seq) == 0)
+		c->pending[c->n_pending++] = seq;
 	return 0;
 }
 
@@ -296,7 +519,7 @@ int shim_request_fd(int family, enum proto_op op, const void *req, size_t reqlen
 			if ((e = ctl_open(slot)))
 				break;
 		}
-		e = transact(c, op, req, reqlen, rep, replen, pfd, sendfd, &err, &unsent);
+		e = serve(c, op, req, reqlen, rep, replen, pfd, sendfd, &err, &unsent);
 		if (e == 0)
 			break;
 		/* the connection broke: drop it; retry once on a fresh one only
