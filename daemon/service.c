@@ -25,6 +25,9 @@
 #include "service.h"
 #include "sock.h"
 
+#define CLIENT_MSG_MAX  (sizeof(struct proto_hdr) + PROTO_MAX_BODY)
+#define CLIENT_FDS      2       /* fds waiting for their requests */
+
 struct client {
 	int fd;
 	int family;             /* of the endpoint it came through */
@@ -32,9 +35,15 @@ struct client {
 	uid_t uid;
 	struct limit_bucket bucket;     /* requests allowed now (limit.c) */
 	struct loop_watch watch;
-	size_t have;            /* bytes of the current message in buf */
-	uint8_t buf[sizeof(struct proto_hdr) + PROTO_MAX_BODY];
-	int passed_fd;          /* fd received with the current message, or -1 */
+	size_t have;            /* bytes in buf: requests in order, the last
+				 * maybe incomplete */
+	uint8_t buf[2 * CLIENT_MSG_MAX];
+	int passed_fd;          /* fd of the request being served, or -1 */
+	/* fds received for requests still in buf (see take_fds()), oldest
+	 * first: each belongs to the request holding byte fd_end - 1 */
+	int fds[CLIENT_FDS];
+	size_t fd_end[CLIENT_FDS];
+	int n_fds;
 	struct client *next;
 };
 
@@ -65,6 +74,8 @@ static void client_free(struct client *c)
 	close(c->fd);
 	if (c->passed_fd >= 0)
 		close(c->passed_fd);
+	while (c->n_fds > 0)
+		close(c->fds[--c->n_fds]);
 	n_clients--;
 	free(c);
 }
@@ -315,73 +326,108 @@ static int dispatch(struct client *c)
 	return -1;
 }
 
-/* take_fds() - keep the first fd passed with a message, close any other */
-static void take_fds(struct client *c, struct msghdr *mh)
+/* take_fds() - keep the first fd that came with a read of @n bytes into
+ * @c's buffer, close any other; true if any came.  Linux ends a read of a
+ * Unix stream right after the message that carried fds
+ * (unix_stream_read_generic()), so the fd belongs to the request holding
+ * the read's last byte.
+ */
+static bool take_fds(struct client *c, struct msghdr *mh, size_t n)
 {
+	bool kept = false, any = false;
+
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
 		int *fds = (int *)(void *)CMSG_DATA(cm);
-		size_t n;
+		size_t k;
 
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			if (c->passed_fd < 0)
-				c->passed_fd = fds[i];
-			else
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		any = any || k > 0;
+		for (size_t i = 0; i < k; i++) {
+			if (!kept && c->n_fds < CLIENT_FDS) {
+				c->fds[c->n_fds] = fds[i];
+				c->fd_end[c->n_fds++] = c->have + n;
+				kept = true;
+			} else {
 				close(fds[i]);
+			}
 		}
+	}
+	return any;
+}
+
+/* serve_buffered() - serve every complete request at the start of @c's
+ * buffer, each with the fd that came with it; -1 if @c was freed
+ * (a malformed request, or one the client cannot get a reply to)
+ */
+static int serve_buffered(struct client *c)
+{
+	for (;;) {
+		const struct proto_hdr *h = (const void *)c->buf;
+		size_t len;
+
+		if (c->have < sizeof(*h))
+			return 0;
+		if (proto_check_hdr(h, false)) {
+			log_warn("client pid %d: malformed request; closing its control connection",
+				 (int)c->pid);
+			client_free(c);
+			return -1;
+		}
+		len = sizeof(*h) + h->len;
+		if (c->have < len)
+			return 0;
+		if (c->n_fds > 0 && c->fd_end[0] <= len) {
+			c->passed_fd = c->fds[0];
+			c->n_fds--;
+			memmove(&c->fds[0], &c->fds[1], sizeof(int) * (size_t)c->n_fds);
+			memmove(&c->fd_end[0], &c->fd_end[1], sizeof(size_t) * (size_t)c->n_fds);
+		}
+		if (dispatch(c) < 0) {
+			client_free(c);
+			return -1;
+		}
+		if (c->passed_fd >= 0) {
+			close(c->passed_fd);
+			c->passed_fd = -1;
+		}
+		c->have -= len;
+		memmove(c->buf, c->buf + len, c->have);
+		for (int i = 0; i < c->n_fds; i++)
+			c->fd_end[i] -= len;
 	}
 }
 
-/* client_readable() - read and serve the client's requests */
+/* client_readable() - read what the client sent, as much as fits, and
+ * serve its requests.  A read that does not fill the buffer and brought
+ * no fd took all there was: epoll (level-triggered) says when more comes,
+ * so reads rarely end in EAGAIN.
+ */
 static void client_readable(void *arg, uint32_t events)
 {
 	struct client *c = arg;
 
 	(void)events;
 	for (;;) {
-		const struct proto_hdr *h = (const void *)c->buf;
 		union { char b[CMSG_SPACE(4 * sizeof(int))]; struct cmsghdr a; } u;
-		size_t want = sizeof(*h);
-		struct iovec iov;
+		struct iovec iov = { c->buf + c->have, sizeof(c->buf) - c->have };
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 				     .msg_control = u.b, .msg_controllen = sizeof(u.b) };
-		ssize_t n;
+		ssize_t n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		bool fds;
 
-		if (c->have >= sizeof(*h)) {
-			if (proto_check_hdr(h, false)) {
-				log_warn("client pid %d: malformed request; closing its control connection",
-					 (int)c->pid);
-				client_free(c);
+		if (n <= 0) {
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
 				return;
-			}
-			want += h->len;
-		}
-		if (c->have == want) {
-			if (dispatch(c) < 0) {
-				client_free(c);
-				return;
-			}
-			c->have = 0;
-			if (c->passed_fd >= 0) {
-				close(c->passed_fd);
-				c->passed_fd = -1;
-			}
-			continue;
-		}
-		iov.iov_base = c->buf + c->have;
-		iov.iov_len = want - c->have;
-		n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n > 0) {
-			take_fds(c, &mh);
-			c->have += (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			client_free(c);         /* EOF or error: the process is gone */
 			return;
-		client_free(c);         /* EOF or error: the process is gone */
-		return;
+		}
+		fds = take_fds(c, &mh, (size_t)n);
+		c->have += (size_t)n;
+		/* a read stops short after a message with fds, too */
+		if (serve_buffered(c) < 0 || ((size_t)n < iov.iov_len && !fds))
+			return;
 	}
 }
 

@@ -92,13 +92,16 @@ static void detach(struct sock *s)
 	s->pcb.tcp = NULL;
 }
 
-/* set_bufs() - large buffers on the daemon's end for throughput */
+/* set_bufs() - a large send buffer on the daemon's end for throughput.
+ * Only the send buffer: a Unix stream socket's receive buffer limits
+ * nothing (a writer is held back by its own send buffer alone), so
+ * setting it was a system call per socket for nothing.
+ */
 static void set_bufs(int fd)
 {
 	int v = (int)limit_get(LIM_BUFFER);
 
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
 }
 
 /* tcpsock_create() - a fresh pcb for @s (dual-stack for AF_INET6) */

@@ -65,7 +65,9 @@ done
 secs=$(( $(date +%s) - t0 ))
 sleep 1
 n=$(nsock) f=$(fds) r=$(rss)
-[ "$n" -eq $((SOCK0 + 10000)) ] || fail "lwipd holds $n sockets, not $((SOCK0 + 10000))"
+# each program may also hold up to 2 spare sockets (docs/protocol.md)
+[ "$n" -ge $((SOCK0 + 10000)) ] && [ "$n" -le $((SOCK0 + 10000 + 2 * 4)) ] ||
+	fail "lwipd holds $n sockets, not $((SOCK0 + 10000)) and at most 8 spares"
 [ "$(grep -c ESTABLISHED "$SOCKDIR/sockets")" -eq 10000 ] || fail "not 10,000 ESTABLISHED in sockets"
 per=$(( (r - RSS0) * 1024 / 10000 ))
 ok "10,000 open in $secs s; lwipd: fds $f (+$((f - FDS0))), RSS $r KiB (+$((r - RSS0)) KiB): $per bytes per connection"
