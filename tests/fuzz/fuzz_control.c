@@ -11,7 +11,7 @@
  * So that an input means the same thing on every run, a socket id below
  * ID_RELATIVE in a request is taken as relative to the first socket this
  * input creates (ids are otherwise drawn at random by the daemon), and a
- * CONNECT carries an fd, as the shim's does.  After the requests, the
+ * CONNECT or CONNECT_NOWAIT carries an fd, as the shim's does.  After the requests, the
  * harness hangs up and lets the loop run, which closes what was made.
  */
 #include <fcntl.h>
@@ -72,7 +72,7 @@ static void send_requests(int fd, uint8_t *p, size_t len, uint64_t base)
 					id += base;
 				memcpy(p + sizeof(h), &id, sizeof(id));
 			}
-			with_fd = h.op == OP_CONNECT;
+			with_fd = h.op == OP_CONNECT || h.op == OP_CONNECT_NOWAIT;
 		}
 		send_msg(fd, p, n, with_fd);
 		p += n;

@@ -13,8 +13,9 @@ import socket
 import struct
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'corpus')
-VERSION = 2
-CREATE, BIND, LISTEN, CONNECT, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT = range(1, 9)
+VERSION = 3
+(CREATE, BIND, LISTEN, CONNECT, GETSOCKNAME, GETPEERNAME, SETSOCKOPT, GETSOCKOPT, IFINFO,
+ CONNECT_NOWAIT) = range(1, 11)
 
 
 def write(target, data):
@@ -41,6 +42,10 @@ def addr_req(op, sid, a):
     return msg(op, struct.pack('<Q', sid) + a)
 
 
+def connect_nowait(sid, a, filler=4608, sndbuf=212992):
+    return msg(CONNECT_NOWAIT, struct.pack('<Q', sid) + a + struct.pack('<Ii', filler, sndbuf))
+
+
 def listen(sid, backlog=8):
     return msg(LISTEN, struct.pack('<Qi4x', sid, backlog))
 
@@ -63,6 +68,12 @@ def control():
           addr_req(CONNECT, 1, addr(4, '10.0.0.2', 8000)) + byid(GETPEERNAME, 1))
     write('control', v6 + create() + addr_req(BIND, 0, addr(6, '::', 0)) + listen(0, 1) +
           create() + addr_req(CONNECT, 1, addr(6, '::1', 0)))
+    write('control', v4 + create() + addr_req(BIND, 0, addr(4, '10.0.0.2', 8001)) +
+          listen(0) + create() + connect_nowait(1, addr(4, '10.0.0.2', 8001)) +
+          create() + connect_nowait(2, addr(4, '10.0.0.9', 80), filler=1 << 30) +
+          byid(GETPEERNAME, 1) + connect_nowait(1, addr(4, '10.0.0.2', 8001)))
+    write('control', v6 + create() + connect_nowait(0, addr(6, 'fd00:1::10', 9)) +
+          sockopt(GETSOCKOPT, 0, socket.SOL_SOCKET, socket.SO_ERROR, cap=4))
     write('control', v6 + create(False) + addr_req(BIND, 0, addr(6, 'fd00:1::10', 53)) +
           addr_req(CONNECT, 0, addr(6, 'fd00:1::1', 53)) + addr_req(CONNECT, 0, addr(0, '::', 0)) +
           byid(GETPEERNAME, 0))
