@@ -29,6 +29,7 @@
 #include "lwip/tcp.h"
 
 #include "log.h"
+#include "route.h"
 #include "sock.h"
 
 #define TCP_CHUNK       (64 * 1024)     /* bytes read from a program at once */
@@ -497,7 +498,12 @@ static void connect_fail(struct sock *s, int err)
  */
 static int start_connect(struct sock *s, const ip_addr_t *ip, uint16_t port)
 {
-	err_t e = tcp_connect(s->pcb.tcp, ip, port, on_connected);
+	int rc = route_check(ip);
+	err_t e;
+
+	if (rc)
+		return rc;              /* ENETUNREACH now, not after 18 s of SYNs */
+	e = tcp_connect(s->pcb.tcp, ip, port, on_connected);
 
 	if (e != ERR_OK)
 		return e == ERR_RTE ? -ENETUNREACH : -sock_lwip_errno(e);
@@ -577,7 +583,10 @@ static void on_err(void *arg, err_t err)
 		return;
 	s->pcb.tcp = NULL;
 	if (s->state == SS_CONNECTING) {
-		connect_fail(s, err == ERR_RST ? ECONNREFUSED : sock_lwip_errno(err));
+		/* lwIP aborts a connect whose SYNs got no answer: ETIMEDOUT,
+		 * as Linux says */
+		connect_fail(s, err == ERR_RST ? ECONNREFUSED :
+				err == ERR_ABRT ? ETIMEDOUT : sock_lwip_errno(err));
 		return;
 	}
 	if (s->closing) {

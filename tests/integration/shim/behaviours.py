@@ -39,6 +39,46 @@ for fam, host in ((socket.AF_INET, V4), (socket.AF_INET6, V6)):
     s.close()
 ok("non-blocking connect to a closed port: ECONNREFUSED via SO_ERROR (v4, v6)")
 
+# no route (lwipd has no gateway here, so nothing is sent): ENETUNREACH at
+# once, as Linux (lwIP alone would send SYNs nowhere for 18 s):
+# non-blocking via SO_ERROR (the shim did not wait: CONNECT_NOWAIT),
+# blocking from connect() itself
+import time
+for fam, host in ((socket.AF_INET, "10.0.1.1"), (socket.AF_INET6, "fd99::1")):
+    t0 = time.monotonic()
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setblocking(False)
+    e = s.connect_ex((host, 80))
+    assert e in (errno.EINPROGRESS, errno.ENETUNREACH), errno.errorcode.get(e, e)
+    if e == errno.EINPROGRESS:
+        r, w, x = select.select([], [s], [], 20)
+        assert w, "never writable"
+        e = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    assert e == errno.ENETUNREACH, errno.errorcode.get(e, e)
+    s.close()
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    try:
+        s.connect((host, 80))
+        raise AssertionError("connected with no route")
+    except OSError as ex:
+        assert ex.errno == errno.ENETUNREACH, errno.errorcode.get(ex.errno, ex.errno)
+    s.close()
+    assert time.monotonic() - t0 < 2, "ENETUNREACH took %.1f s" % (time.monotonic() - t0)
+ok("connect with no route: ENETUNREACH at once, non-blocking via SO_ERROR, blocking from connect() (v4, v6)")
+
+# an address on the link that nobody answers: lwIP gives up after its SYN
+# retries (about 18 s) and the program reads ETIMEDOUT, as from Linux
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setblocking(False)
+e = s.connect_ex(("10.0.0.99", 80))
+assert e == errno.EINPROGRESS, errno.errorcode.get(e, e)
+r, w, x = select.select([], [s], [], 60)
+assert w, "never writable"
+e = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+assert e == errno.ETIMEDOUT, errno.errorcode.get(e, e)
+s.close()
+ok("connect to a silent address on the link: ETIMEDOUT")
+
 # a socket made before fork() and connected by the child: the child may
 # not take it for fresh (its parent could connect it too), so it asks the
 # daemon; the parent's copy sees the same connection
