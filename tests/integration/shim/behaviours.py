@@ -2,7 +2,7 @@
 # (run by shim_sockets.sh).  argv: IPv4 peer, IPv6 peer, TCP echo port,
 # UDP echo port, a closed port.  Prints "ok: ..." per check; any failure
 # raises and exits non-zero.
-import errno, os, select, socket, struct, subprocess, sys
+import errno, os, select, socket, struct, subprocess, sys, time
 
 V4, V6, ECHO, UECHO, CLOSED = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 
@@ -15,25 +15,24 @@ def echo_conn(fam=socket.AF_INET, host=V4):
     s.connect((host, ECHO))
     return s
 
-def roundtrip(s, data):
-    s.sendall(data)
-    got = b""
-    while len(got) < len(data):
-        b = s.recv(65536)
-        assert b, "EOF from echo"
-        got += b
-    assert got == data, (got[:40], data[:40])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerlib import echo as roundtrip
+
+def nb_connect_error(fam, host, port, timeout=20):
+    """connect() a non-blocking socket; the error it reports, at once or
+    (EINPROGRESS) from SO_ERROR once it turns writable"""
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setblocking(False)
+    e = s.connect_ex((host, port))
+    if e == errno.EINPROGRESS:
+        r, w, x = select.select([], [s], [], timeout)
+        assert w, "never writable"
+        e = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    return s, e
 
 # non-blocking connect to a closed port: EINPROGRESS, writable, ECONNREFUSED
 for fam, host in ((socket.AF_INET, V4), (socket.AF_INET6, V6)):
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.setblocking(False)
-    e = s.connect_ex((host, CLOSED))
-    assert e in (errno.EINPROGRESS, errno.ECONNREFUSED), errno.errorcode.get(e, e)
-    if e == errno.EINPROGRESS:
-        r, w, x = select.select([], [s], [], 20)
-        assert w, "never writable"
-        e = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    s, e = nb_connect_error(fam, host, CLOSED)
     assert e == errno.ECONNREFUSED, errno.errorcode.get(e, e)
     assert s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0, "SO_ERROR not cleared"
     s.close()
@@ -43,17 +42,9 @@ ok("non-blocking connect to a closed port: ECONNREFUSED via SO_ERROR (v4, v6)")
 # once, as Linux (lwIP alone would send SYNs nowhere for 18 s):
 # non-blocking via SO_ERROR (the shim did not wait: CONNECT_NOWAIT),
 # blocking from connect() itself
-import time
 for fam, host in ((socket.AF_INET, "10.0.1.1"), (socket.AF_INET6, "fd99::1")):
     t0 = time.monotonic()
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.setblocking(False)
-    e = s.connect_ex((host, 80))
-    assert e in (errno.EINPROGRESS, errno.ENETUNREACH), errno.errorcode.get(e, e)
-    if e == errno.EINPROGRESS:
-        r, w, x = select.select([], [s], [], 20)
-        assert w, "never writable"
-        e = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    s, e = nb_connect_error(fam, host, 80)
     assert e == errno.ENETUNREACH, errno.errorcode.get(e, e)
     s.close()
     s = socket.socket(fam, socket.SOCK_STREAM)
@@ -68,13 +59,7 @@ ok("connect with no route: ENETUNREACH at once, non-blocking via SO_ERROR, block
 
 # an address on the link that nobody answers: lwIP gives up after its SYN
 # retries (about 18 s) and the program reads ETIMEDOUT, as from Linux
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setblocking(False)
-e = s.connect_ex(("10.0.0.99", 80))
-assert e == errno.EINPROGRESS, errno.errorcode.get(e, e)
-r, w, x = select.select([], [s], [], 60)
-assert w, "never writable"
-e = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+s, e = nb_connect_error(socket.AF_INET, "10.0.0.99", 80, timeout=60)
 assert e == errno.ETIMEDOUT, errno.errorcode.get(e, e)
 s.close()
 ok("connect to a silent address on the link: ETIMEDOUT")

@@ -17,6 +17,9 @@
 #                          read to EOF and print "got T"
 import errno, fcntl, os, select, socket, struct, sys, termios, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerlib import echo
+
 def name(e):
     return errno.errorcode.get(e.errno, str(e.errno))
 
@@ -36,14 +39,7 @@ if cmd == "hold":
         time.sleep(0.1)
 elif cmd == "echo":
     s = socket.create_connection((args[0], int(args[1])), timeout=20)
-    data = os.urandom(100000)
-    s.sendall(data)
-    got = b""
-    while len(got) < len(data):
-        b = s.recv(65536)
-        assert b, "EOF from echo"
-        got += b
-    assert got == data
+    echo(s, os.urandom(100000))
     s.close()
     print("echo ok", flush=True)
 elif cmd == "flood":

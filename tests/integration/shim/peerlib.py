@@ -1,5 +1,6 @@
 """peerlib.py - helpers for the Python peers and programs of the shim tests
-(fault_reset_halfclose, shim_close_order); put this directory on PYTHONPATH.
+(fault_reset_halfclose, shim_close_order, behaviours.py, spares.py,
+limits.py); put this directory on PYTHONPATH, or on sys.path.
 """
 import socket
 import threading
@@ -13,6 +14,17 @@ def readall(s, size=65536):
         if not d:
             return bytes(got)
         got += d
+
+
+def echo(s, data):
+    """Send data on socket s and check that an echo peer returns it."""
+    s.sendall(data)
+    got = b""
+    while len(got) < len(data):
+        b = s.recv(65536)
+        assert b, "EOF from echo"
+        got += b
+    assert got == data, (got[:40], data[:40])
 
 
 def _accept_loop(listener, handler):

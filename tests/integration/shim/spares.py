@@ -4,6 +4,9 @@
 # failure raises and exits non-zero.
 import os, socket, sys, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peerlib import echo
+
 HOST, PORT, STATUS = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
 def ok(msg):
@@ -26,14 +29,6 @@ def settle(want):
         n = held()
     return n
 
-def echo(s, data):
-    s.sendall(data)
-    got = b""
-    while len(got) < len(data):
-        b = s.recv(65536)
-        assert b, "EOF from echo"
-        got += b
-    assert got == data, (got[:40], data[:40])
 
 def conn():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
