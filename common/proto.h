@@ -95,12 +95,12 @@ struct proto_addr_req {
 };
 
 /* CONNECT_NOWAIT: a TCP connect the shim does not wait for.  The shim
- * sends it only for a socket it made itself and has not connected yet, and
- * first makes the program's end unwritable itself (filler bytes
- * after setting its send buffer to the minimum); the daemon reads @filler bytes
- * away and restores @sndbuf when the connect ends.  No reply: an error
- * (including the rate limit's EAGAIN) fails the socket, which the program
- * sees as a hangup and reads with SO_ERROR. */
+ * sends it only for a socket it made itself and has not connected yet,
+ * after making the program's end unwritable itself (send buffer at its
+ * minimum, then filler bytes); the daemon reads @filler bytes away and
+ * restores @sndbuf when the connect ends.  No reply: an error (including
+ * the rate limit's EAGAIN) fails the socket, which the program sees as a
+ * hangup and reads with SO_ERROR. */
 struct proto_connect {
 	uint64_t id;
 	struct proto_addr addr;

@@ -23,7 +23,8 @@ static int route4_ok(const ip4_addr_t *dst)
 	struct netif *n;
 
 	if (ip4_addr_isloopback(dst) || ip4_addr_ismulticast(dst) ||
-	    ip4_addr_isbroadcast_u32(dst->addr, netif_default) || ip4_addr_isany(dst))
+	    ip4_addr_isany(dst) ||
+	    (netif_default && ip4_addr_isbroadcast_u32(dst->addr, netif_default)))
 		return 1;
 	n = ip4_route(dst);
 	if (!n)

@@ -36,8 +36,8 @@
  * So after each input batch the pcbs that entered TIME-WAIT are taken
  * off lwIP's list and parked here, in a hash of their four-tuples and a
  * ring in the order they came (park_all()); the IP input hook puts one
- * back on lwIP's list, at its head, when a segment for it arrives
- * (timewait_ipinput()), so lwIP handles it exactly as before; the ring's
+ * back on lwIP's list, at its head, when a SYN or FIN for it arrives
+ * (timewait_ipinput()), so lwIP handles those exactly as before; the ring's
  * oldest end ends them after 2 MSL or when the ring is full (expire()).
  * Each step is O(1).  What lwIP no longer sees: a parked connection's
  * local port when it picks an ephemeral port or binds one (bind() to a
@@ -359,33 +359,37 @@ static void sweep(void *arg)
 
 /* packet_key() - the four-tuple of the TCP segment in IP packet @p as we
  * see it (local = its destination); 0 if @p is no unfragmented TCP
- * segment whose ports are in its first pbuf */
+ * segment with its header in the first pbuf, or one a TIME-WAIT
+ * connection has nothing to do with: only a SYN (reopening) or a FIN
+ * (ours was not acked) needs it, so the data and ACKs of live connections,
+ * nearly every packet, cost a look at the flags and no hashing.  Without
+ * its pcb, anything else gets what lwIP gives a closed port.
+ */
 static int packet_key(const struct pbuf *p, struct tw_key *k)
 {
 	const u8_t *h = p->payload;
 	u16_t hl;
+	int v6;
 
-	memset(k, 0, sizeof(*k));
-	if (p->len < 1)
+	if (p->len < 40)
 		return 0;
-	if ((h[0] >> 4) == 4) {
-		hl = (u16_t)((h[0] & 0x0f) * 4);
-		if (p->len < 20 || h[9] != IP_PROTO_TCP || ((h[6] << 8 | h[7]) & 0x3fff))
-			return 0;
-		memcpy(k->remote, h + 12, 4);
-		memcpy(k->local, h + 16, 4);
-	} else if ((h[0] >> 4) == 6) {
+	v6 = (h[0] >> 4) == 6;
+	if (v6) {
 		hl = 40;
-		if (p->len < 40 || h[6] != IP_PROTO_TCP)
+		if (h[6] != IP_PROTO_TCP)
 			return 0;
-		k->v6 = 1;
-		memcpy(k->remote, h + 8, 16);
-		memcpy(k->local, h + 24, 16);
 	} else {
-		return 0;
+		hl = (u16_t)((h[0] & 0x0f) * 4);
+		if ((h[0] >> 4) != 4 || hl < 20 || h[9] != IP_PROTO_TCP ||
+		    ((h[6] << 8 | h[7]) & 0x3fff))
+			return 0;
 	}
-	if (hl < 20 || p->len < hl + 4)
+	if (p->len < hl + TCP_HLEN || !(h[hl + 13] & (TCP_SYN | TCP_FIN)))
 		return 0;
+	memset(k, 0, sizeof(*k));
+	k->v6 = (u8_t)v6;
+	memcpy(k->remote, h + (v6 ? 8 : 12), v6 ? 16 : 4);
+	memcpy(k->local, h + (v6 ? 24 : 16), v6 ? 16 : 4);
 	k->remote_port = (u16_t)(h[hl] << 8 | h[hl + 1]);
 	k->local_port = (u16_t)(h[hl + 2] << 8 | h[hl + 3]);
 	return 1;

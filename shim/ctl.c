@@ -465,8 +465,12 @@ static int serve(struct ctl *c, enum proto_op op, const void *req, size_t reqlen
 	if (op == OP_CONNECT_NOWAIT)
 		return transact(c, op, req, reqlen, rep, replen, pfd, sendfd, err, unsent);
 	if (tcp) {
-		/* a spare is only good while the daemon that made it lives */
-		e = c->n_spares > 0 && peek(c) < 0 ? EPIPE : collect(c, false);
+		/* a spare is only good while the daemon that made it lives:
+		 * collect() peeks anyway when replies are due */
+		if (c->n_pending > 0)
+			e = collect(c, false);
+		else if (c->n_spares > 0 && peek(c) < 0)
+			e = EPIPE;
 		if (!e && c->n_spares == 0 && c->n_pending > 0)
 			e = collect_one(c);
 		served = !e && spare_take(c, rep, replen, pfd);
