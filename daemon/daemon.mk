@@ -15,8 +15,10 @@ $(BUILD)/obj/daemon/main.o: ALL_CFLAGS += -I fs
 
 # lwIP functions the daemon replaces where lwIP 2.2.1 has no hook:
 # srchook.c (RFC 6724 source selection), fraghook.c (TCP checksum before
-# fragmenting on a link that leaves it to the kernel)
-DAEMON_WRAP := -Wl,--wrap=ip6_select_source_address -Wl,--wrap=ip4_frag -Wl,--wrap=ip6_frag
+# fragmenting on a link that leaves it to the kernel), dns.c (every DNS
+# server lwIP learns, as it learns it)
+DAEMON_WRAP := -Wl,--wrap=ip6_select_source_address -Wl,--wrap=ip4_frag -Wl,--wrap=ip6_frag \
+	       -Wl,--wrap=dns_setserver
 
 $(BUILD)/lwipd: $(BUILD)/obj/daemon/main.o $(FS_OBJS) $(DAEMON_LIB) $(LWIP_LIB)
 	@echo "  LD  $@"
@@ -38,4 +40,4 @@ TEST_OBJS_test_dhcp6     := $(BUILD)/obj/daemon/dhcp6_msg.o $(BUILD)/obj/daemon/
 # call back into it) are linked as one group
 TEST_OBJS_test_impair    := $(BUILD)/obj/daemon/impair.o $(BUILD)/obj/daemon/impairspec.o \
 			    $(DAEMON_LIB) $(LWIP_LIB)
-TEST_LIBS_test_impair    := -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group -lfuse3 -lpthread
+TEST_LIBS_test_impair    := $(DAEMON_WRAP) -Wl,--start-group $(DAEMON_LIB) $(LWIP_LIB) -Wl,--end-group -lfuse3 -lpthread

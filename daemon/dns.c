@@ -3,9 +3,10 @@
  *
  * lwIP keeps learned servers in one array that DHCPv4, RDNSS and DHCPv6
  * all write from index 0, so a later source overwrites an earlier one.
- * dns_store_sync() runs after every batch of input and timers, notices each
- * change of that array and keeps the union: an overwritten server stays
- * known, one cleared (RDNSS lifetime 0, lease gone) is forgotten.
+ * Every write to that array is looked at as it happens (the
+ * dns_setserver() wrapper), and dns_store_sync() after every batch of
+ * input and timers; together they keep the union: an overwritten server
+ * stays known, one cleared (RDNSS lifetime 0, lease gone) is forgotten.
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -93,8 +94,8 @@ static void forget(const struct dns_config *d)
 	log_info("DNS server %s withdrawn", inet_ntop(d->family, &d->u, s, sizeof(s)));
 }
 
-/* dns_store_sync() - compare lwIP's server array with the last look */
-void dns_store_sync(void)
+/* scan() - compare lwIP's server array with the last look */
+static void scan(void)
 {
 	for (u8_t i = 0; i < DNS_MAX_SERVERS; i++) {
 		const ip_addr_t *now = dns_getserver(i);
@@ -108,6 +109,28 @@ void dns_store_sync(void)
 			forget(&d);
 		seen[i] = *now;
 	}
+}
+
+void __real_dns_setserver(u8_t numdns, const ip_addr_t *dnsserver);
+
+/* __wrap_dns_setserver() - every write to lwIP's server array (DHCPv4,
+ * RDNSS, DHCPv6; -Wl,--wrap in daemon.mk) is looked at as it happens:
+ * two sources writing the same index in one input batch left only the
+ * second for dns_store_sync() to see (a DHCP lease and an RA arriving
+ * together lost the DHCP server).  Runs inside lwIP's input, so it only
+ * records; dns_store_sync() tells the listeners after the batch.
+ */
+void __wrap_dns_setserver(u8_t numdns, const ip_addr_t *dnsserver)
+{
+	__real_dns_setserver(numdns, dnsserver);
+	scan();
+}
+
+/* dns_store_sync() - after every batch: catch any change the wrapper did
+ * not see, then tell the listener if anything changed */
+void dns_store_sync(void)
+{
+	scan();
 	if (changed && notify)
 		notify();
 	changed = false;
