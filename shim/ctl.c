@@ -585,7 +585,18 @@ void shim_ctl_forget(unsigned lo, unsigned hi)
 }
 
 /* atfork handlers: hold the lock across fork() so the child never
- * inherits it held; the child notices its new pid on next use. */
+ * inherits it held. */
 void shim_ctl_atfork_prepare(void) { pthread_mutex_lock(&ctl_lock); }
 void shim_ctl_atfork_parent(void) { pthread_mutex_unlock(&ctl_lock); }
-void shim_ctl_atfork_child(void) { pthread_mutex_unlock(&ctl_lock); }
+
+/* shim_ctl_atfork_child() - the child closes its copies of the parent's
+ * connections and spares at once: a spare's copy held by a child that
+ * never uses the shim again would keep the parent's socket open in lwipd
+ * after the parent closed it (no FIN would go out).  The child opens its
+ * own connections on first use. */
+void shim_ctl_atfork_child(void)
+{
+	ctl_drop(0, true);
+	ctl_drop(1, true);
+	pthread_mutex_unlock(&ctl_lock);
+}

@@ -63,6 +63,27 @@ os.write(w, b"p")
 assert os.read(spare_fds[-1], 1) == b"p"
 ok("spares whose fd numbers the program took are forgotten; its pipe works")
 
+# fork: a child that never uses the shim must not keep the parent's
+# spares open: the parent takes one, closes it, and lwipd must see it go
+# while the child still lives (a copy in the child kept it open, no FIN)
+rd, wr = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(wr)
+    os.read(rd, 1)          # until the parent is done
+    os._exit(0)
+os.close(rd)
+n0 = settle(held())
+e = conn()
+echo(e, b"e" * 1000)
+e.close()
+n = settle(n0)
+os.close(wr)
+os.waitpid(pid, 0)
+assert n == n0, "a closed socket made from a spare stays in lwipd while a " \
+    "forked child lives (%d sockets, want %d)" % (n, n0)
+ok("a forked child holds no copies of the parent's spares")
+
 # fork: the child has copies of the parent's spares but must not use them
 # (the parent would hand out the same sockets): each side's new socket is
 # its own connection
