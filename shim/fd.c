@@ -1,7 +1,8 @@
 /* fd.c - close, close_range, closefrom, dup, dup2, dup3, fcntl, ioctl
  *
  * The data path needs none of these wrapped (the fds are real); they are
- * here to keep the kind cache right, to notice the program closing or
+ * here to keep the kind cache right, to note that a duplicated socket is
+ * no longer fresh from socket() (socket.c), to notice the program closing or
  * overwriting the shim's control fds (we reconnect later), for
  * FIONREAD on UDP (the next payload's size, without our header) and to
  * send interface ioctls on our sockets to ifaddrs.c.
@@ -55,7 +56,11 @@ SHIM_EXPORT void closefrom(int lo)
 /* dup() - the new fd is what the old one was */
 SHIM_EXPORT int dup(int old)
 {
-	int fd = REAL(dup)(old);
+	int fd;
+
+	if (shim_ready)
+		shim_socket_shared(old);
+	fd = REAL(dup)(old);
 
 	if (fd >= 0)
 		shim_kind_set(fd, shim_kind_get(old));
@@ -69,6 +74,8 @@ SHIM_EXPORT int dup3(int old, int fd, int flags)
 
 	if (shim_ready && shim_is_ctl_fd(fd) && old != fd)
 		shim_ctl_forget((unsigned)fd, (unsigned)fd);
+	if (shim_ready)
+		shim_socket_shared(old);
 	r = REAL(dup3)(old, fd, flags);
 	if (r >= 0)
 		shim_kind_set(r, shim_kind_get(old));
@@ -82,6 +89,8 @@ SHIM_EXPORT int dup2(int old, int fd)
 
 	if (shim_ready && shim_is_ctl_fd(fd) && old != fd)
 		shim_ctl_forget((unsigned)fd, (unsigned)fd);
+	if (shim_ready && old != fd)
+		shim_socket_shared(old);
 	r = REAL(dup2)(old, fd);
 	if (r >= 0 && old != fd)
 		shim_kind_set(r, shim_kind_get(old));
@@ -99,6 +108,8 @@ static int do_fcntl(int (*real)(int, int, ...), int fd, int cmd, void *arg)
 		errno = ENOSYS;
 		return -1;
 	}
+	if (shim_ready && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+		shim_socket_shared(fd);
 	r = real(fd, cmd, arg);
 	if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
 		shim_kind_set(r, shim_kind_get(fd));

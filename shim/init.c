@@ -110,6 +110,6 @@ __attribute__((constructor)) static void shim_init(void)
 		return;
 	pthread_atfork(shim_ctl_atfork_prepare, shim_ctl_atfork_parent,
 		       shim_ctl_atfork_child);
-	pthread_atfork(NULL, NULL, shim_socket_atfork_child);
+	pthread_atfork(NULL, shim_socket_atfork, shim_socket_atfork);
 	__atomic_store_n(&shim_ready, 1, __ATOMIC_RELEASE);
 }

@@ -134,9 +134,12 @@ bool shim_is_ctl_fd(int fd);
 /* shim_ctl_forget() - the program is closing or replacing fd numbers
  * [lo, hi]: drop any control connection there (reopened on next use) */
 void shim_ctl_forget(unsigned lo, unsigned hi);
-/* shim_socket_atfork_child() - a forked child forgets which sockets its
- * parent made and has not connected (socket.c) */
-void shim_socket_atfork_child(void);
+/* shim_socket_atfork() - at fork, parent and child forget which sockets
+ * are fresh from socket() (socket.c): either may connect them now */
+void shim_socket_atfork(void);
+/* shim_socket_shared() - @fd is being duplicated: its socket is no longer
+ * certainly unconnected when a connect() comes on @fd (socket.c) */
+void shim_socket_shared(int fd);
 void shim_ctl_atfork_prepare(void);
 void shim_ctl_atfork_parent(void);
 void shim_ctl_atfork_child(void);

@@ -24,15 +24,23 @@ static int set_errno(int e)
  * socket() and has not connected or listened on yet (0: none).  Only such
  * a socket is certainly unconnected, so only it may be filled here and
  * connected with CONNECT_NOWAIT (a filler in a stream that already
- * carries data would reach the peer).  A forked child starts with none:
- * its parent may connect them too.
+ * carries data would reach the peer).  So the note goes as soon as the
+ * socket could be connected elsewhere: at fork (parent and child alike),
+ * and for an fd that is duplicated (dup, dup2, dup3, F_DUPFD).
  */
 static uint64_t fresh[KIND_MAX];
 
-/* shim_socket_atfork_child() - see shim.h */
-void shim_socket_atfork_child(void)
+/* shim_socket_atfork() - see shim.h */
+void shim_socket_atfork(void)
 {
 	memset(fresh, 0, sizeof(fresh));
+}
+
+/* shim_socket_shared() - see shim.h */
+void shim_socket_shared(int fd)
+{
+	if (fd >= 0 && fd < KIND_MAX)
+		__atomic_store_n(&fresh[fd], 0, __ATOMIC_RELAXED);
 }
 
 /* fresh_take() - was @fd's socket @id fresh?  It is not any more. */
@@ -227,14 +235,20 @@ static int fill_own(int fd, struct proto_connect *req)
 /* connect_nowait() - CONNECT_NOWAIT for fresh TCP socket @s on @fd: fill
  * it, send the request and do not wait; EINPROGRESS, as the daemon's
  * CONNECT would answer.  Errors come later, as a hangup and SO_ERROR.
+ * If the request cannot be sent (lwipd gone or stuck), the filler stays
+ * in the stream, so the socket is shut down: no later connect can carry
+ * it to a peer.
  */
 static int connect_nowait(int fd, const struct shim_sock *s, const struct proto_addr *a)
 {
 	struct proto_connect req = { .id = s->id, .addr = *a };
 	int e = fill_own(fd, &req);
 
-	if (!e)
+	if (!e) {
 		e = shim_send_fd(s->family, OP_CONNECT_NOWAIT, &req, sizeof(req), fd);
+		if (e)
+			shutdown(fd, SHUT_RDWR);
+	}
 	return e ? e : EINPROGRESS;
 }
 

@@ -85,6 +85,47 @@ roundtrip(s, b"parent")
 s.close()
 ok("a socket made before fork() and connected by the child works in both")
 
+# a second connect() of a connected blocking socket is EISCONN, and the
+# stream is untouched, also when the first came through another fd or
+# process: the shim may not take the socket for fresh from socket() (it
+# would write its connect filler into the connected stream)
+def connect_twice(first, second):
+    """connect @first (blocking), then @second, another fd of the same
+    socket: EISCONN, and an echo through @first still works"""
+    first.connect((V4, ECHO))
+    try:
+        second.connect((V4, ECHO))
+        raise AssertionError("second connect succeeded")
+    except OSError as ex:
+        assert ex.errno == errno.EISCONN, errno.errorcode.get(ex.errno, ex.errno)
+    first.settimeout(20)
+    roundtrip(first, b"twice" * 200)
+
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+d = s.dup()
+connect_twice(d, s)
+d.close(); s.close()
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+pid = os.fork()
+if pid == 0:
+    try:
+        s.connect((V4, ECHO))
+        os._exit(0)
+    except BaseException as ex:
+        print("child:", repr(ex), flush=True)
+        os._exit(1)
+_, st = os.waitpid(pid, 0)
+assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0, "child failed"
+try:
+    s.connect((V4, ECHO))
+    raise AssertionError("parent's connect after the child's succeeded")
+except OSError as ex:
+    assert ex.errno == errno.EISCONN, errno.errorcode.get(ex.errno, ex.errno)
+s.settimeout(20)
+roundtrip(s, b"forked" * 200)
+s.close()
+ok("connect() of a socket connected through a dup or by a forked child: EISCONN, stream intact")
+
 # connect() again on a non-blocking socket (as APR and others do after
 # EPOLLOUT), answered by the shim from the socket's state: EALREADY while
 # connecting, EISCONN once connected; after a refused connect never EISCONN
