@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dns.h"
@@ -194,13 +195,14 @@ static int op_connect_nowait(struct client *c, const struct proto_connect *r, in
 	ip_addr_t ip;
 
 	c->passed_fd = -1;
-	if (!s || s->type != SOCK_STREAM || fd < 0) {
-		/* nothing of this client's to fail: an unknown id has no
-		 * program end left; one without its fd broke the protocol */
+	if (!s || s->type != SOCK_STREAM) {
+		/* an unknown id has no program end left to fail */
 		if (fd >= 0)
 			close(fd);
-		return s && fd < 0 ? -1 : 0;
+		return 0;
 	}
+	if (fd < 0 && !err)
+		err = EMFILE;           /* the kernel dropped it (MSG_CTRUNC) */
 	if (!err)
 		err = -sockaddr_to_ip(s, &r->addr, &ip, &port);
 	tcpsock_connect_nowait(s, &ip, port, fd, r->filler, r->sndbuf, err);
@@ -399,6 +401,23 @@ static int serve_buffered(struct client *c)
 	}
 }
 
+/* log_ctrunc() - say that an fd sent by @c was lost: this process is out
+ * of fds (the kernel could not install it and set MSG_CTRUNC).  Once per
+ * second at most; the request it came with fails on its own.
+ */
+static void log_ctrunc(const struct client *c)
+{
+	static time_t last;
+	time_t now = time(NULL);
+
+	if (now == last)
+		return;
+	last = now;
+	log_warn("an fd from pid %ld was lost: lwipd is out of open files "
+		 "(raise its limit with ulimit -n, or lower --limit sockets)",
+		 (long)c->pid);
+}
+
 /* client_readable() - read what the client sent, as much as fits, and
  * serve its requests.  A read that does not fill the buffer and brought
  * no fd took all there was: epoll (level-triggered) says when more comes,
@@ -423,6 +442,8 @@ static void client_readable(void *arg, uint32_t events)
 			client_free(c);         /* EOF or error: the process is gone */
 			return;
 		}
+		if (mh.msg_flags & MSG_CTRUNC)
+			log_ctrunc(c);
 		fds = take_fds(c, &mh, (size_t)n);
 		c->have += (size_t)n;
 		/* a read stops short after a message with fds, too */

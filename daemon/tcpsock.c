@@ -516,7 +516,8 @@ static int start_connect(struct sock *s, const ip_addr_t *ip, uint16_t port)
  * end (@filler bytes, its send buffer was @sndbuf) and waits for no answer.
  * @err is a failure found before (bad address, rate limit): with it, or
  * when the connect cannot start, the socket fails and the program reads
- * the error with SO_ERROR.  Takes ownership of @app_fd.
+ * the error with SO_ERROR.  Takes ownership of @app_fd, which is -1 when
+ * the kernel lost it (then @err says so).
  */
 void tcpsock_connect_nowait(struct sock *s, const ip_addr_t *ip, uint16_t port,
 			    int app_fd, size_t filler, int sndbuf, int err)
@@ -525,7 +526,8 @@ void tcpsock_connect_nowait(struct sock *s, const ip_addr_t *ip, uint16_t port,
 		/* a second connect raced the first (another process holding
 		 * the fd): its filler goes with the first one's */
 		s->filler += filler;
-		close(app_fd);
+		if (app_fd >= 0)
+			close(app_fd);
 		return;
 	}
 	if (s->state != SS_NEW || !s->pcb.tcp) {
@@ -533,7 +535,8 @@ void tcpsock_connect_nowait(struct sock *s, const ip_addr_t *ip, uint16_t port,
 		 * connection cannot be trusted any more */
 		log_warn("socket %llu: CONNECT_NOWAIT in state %d; resetting it",
 			 (unsigned long long)s->id, (int)s->state);
-		close(app_fd);
+		if (app_fd >= 0)
+			close(app_fd);
 		if (s->state == SS_FAILED)
 			return;
 		tcpsock_close(s, true);

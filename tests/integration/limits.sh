@@ -17,6 +17,8 @@
 #                          room may add one more skb of up to half of it);
 #                          with the default (1 MiB) it would be the whole
 #                          TCP window, 512 KiB; everything arrives afterwards
+# and lwipd out of open files: a CONNECT_NOWAIT whose fd the kernel could
+# not pass fails its socket with EMFILE (tests/integration/proto/lost_fd.py)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/shim_lib.sh"
 need_cmd python3
@@ -146,5 +148,12 @@ q=$(sed -n 's/^queued //p' "$TMPD/slow.out")
 [ -n "$q" ] && [ "$q" -gt 0 ] && [ "$q" -le $((192 * 1024)) ] || fail "queued $q bytes with buffer=64K: $(cat "$TMPD/slow.out")"
 grep -q "^got $((4 << 20))$" "$TMPD/slow.out" || fail "slowread: $(cat "$TMPD/slow.out")"
 ok "$(tr '\n' ' ' <"$TMPD/slow.out")"
+
+check "a connect whose fd lwipd could not take (out of open files) fails that socket with EMFILE, nothing else"
+python3 "$(dirname "$0")/proto/lost_fd.py" "$SOCKDIR" 10.0.0.1 9201 >"$TMPD/lostfd.out" 2>&1 ||
+	fail "lost_fd.py: $(cat "$TMPD/lostfd.out")"
+grep -q "^lost fd ok$" "$TMPD/lostfd.out" || fail "lost_fd.py: $(cat "$TMPD/lostfd.out")"
+other_works
+ok "SO_ERROR EMFILE, the control connection still serves"
 lwipd_stop
 pass
