@@ -42,8 +42,8 @@
  * Each step is O(1).  What lwIP no longer sees: a parked connection's
  * local port when it picks an ephemeral port or binds one (bind() to a
  * port held in TIME-WAIT succeeds as with SO_REUSEADDR; a new connection
- * on the same four-tuple is found before the parked one, as lwIP looks at
- * live connections first).
+ * on the same four-tuple ends the parked one when a segment with an ACK
+ * comes for that tuple or when the new one enters TIME-WAIT itself).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -311,19 +311,44 @@ static void expire(bool room)
 	}
 }
 
-/* park() - take @pcb (just off lwIP's list) into the ring and the hash */
+/* find_parked() - the slot of the parked connection with four-tuple @k
+ * (hash @h), or -1 */
+static int find_parked(const struct tw_key *k, u32_t h)
+{
+	struct tw_key pk;
+	int i;
+
+	for (i = bucket[h & (TW_BUCKETS - 1)] - 1; i >= 0; i = ring[i].next - 1) {
+		if (ring[i].hash != h)
+			continue;
+		pcb_key(ring[i].pcb, &pk);
+		if (memcmp(&pk, k, sizeof(*k)) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* park() - take @pcb (just off lwIP's list) into the ring and the hash.
+ * An older connection parked with the same four-tuple (lwIP does not see
+ * parked ports, so a program binding its port can reuse one) ends now:
+ * only the newest may answer that tuple's segments.
+ */
 static void park(struct tcp_pcb *pcb)
 {
 	struct tw_key k;
+	u32_t h;
 	int i, b;
 
+	pcb_key(pcb, &k);
+	h = key_hash(&k);
+	if ((i = find_parked(&k, h)) >= 0)
+		end_parked(i);
 	expire(true);
 	i = (int)((ring_tail + ring_len) % TW_MAX);
 	ring_len++;
-	pcb_key(pcb, &k);
 	ring[i].pcb = pcb;
 	ring[i].since = sys_now();
-	ring[i].hash = key_hash(&k);
+	ring[i].hash = h;
 	counters.parked++;
 	b = (int)(ring[i].hash & (TW_BUCKETS - 1));
 	ring[i].next = bucket[b];
@@ -392,7 +417,26 @@ static int packet_key(const struct pbuf *p, struct tw_key *k)
 	memcpy(k->local, h + (v6 ? 24 : 16), v6 ? 16 : 4);
 	k->remote_port = (u16_t)(h[hl] << 8 | h[hl + 1]);
 	k->local_port = (u16_t)(h[hl + 2] << 8 | h[hl + 3]);
-	return 1;
+	return h[hl + 13];
+}
+
+/* superseded() - does a live connection of lwIP's have four-tuple @k?
+ * Then a parked one with that tuple is older and done: lwIP does not see
+ * parked ports, so a program that binds its port can open the same tuple
+ * again (SO_REUSEADDR) while the old one waits.  Walks lwIP's active
+ * list: only for a SYN-ACK or a FIN that matches a parked connection,
+ * which is rare (a reopening SYN carries no ACK).
+ */
+static bool superseded(const struct tw_key *k)
+{
+	struct tw_key ak;
+
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next) {
+		pcb_key(pcb, &ak);
+		if (memcmp(&ak, k, sizeof(ak)) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* timewait_ipinput() - LWIP_HOOK_IP4_INPUT and LWIP_HOOK_IP6_INPUT: a TCP
@@ -402,23 +446,17 @@ static int packet_key(const struct pbuf *p, struct tw_key *k)
  */
 int timewait_ipinput(struct pbuf *p, struct netif *inp)
 {
-	struct tw_key k, pk;
-	u32_t h;
-	int i;
+	struct tw_key k;
+	int i, flags;
 
 	(void)inp;
-	if (ring_len == 0 || !packet_key(p, &k))
+	if (ring_len == 0 || !(flags = packet_key(p, &k)) ||
+	    (i = find_parked(&k, key_hash(&k))) < 0)
 		return 0;
-	h = key_hash(&k);
-	for (i = bucket[h & (TW_BUCKETS - 1)] - 1; i >= 0; i = ring[i].next - 1) {
-		if (ring[i].hash != h)
-			continue;
-		pcb_key(ring[i].pcb, &pk);
-		if (memcmp(&pk, &k, sizeof(k)) == 0)
-			break;
+	if ((flags & TCP_ACK) && superseded(&k)) {
+		end_parked(i);          /* the live one takes the segment */
+		return 0;
 	}
-	if (i < 0)
-		return 0;
 	unchain(i);
 	counters.parked--;
 	ring[i].pcb->next = tcp_tw_pcbs;
