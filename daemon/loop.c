@@ -103,6 +103,28 @@ static int timeout_ms(void)
 	return t > 60000 ? 60000 : (int)t;
 }
 
+/* poll_loopback() - netif_poll_all() with the checksum checks off: what
+ * lwIP loops back (to its own addresses, 127.0.0.1, ::1) it made itself,
+ * and on a link that leaves TCP checksums to the kernel (link_gso.c) it
+ * made them without one, so a check would drop every TCP segment a
+ * program sends to the stack's own address (Linux does not check looped
+ * packets either).  Assumes lwIP's checksum control per netif.
+ */
+static void poll_loopback(void)
+{
+	struct netif *n;
+
+	NETIF_FOREACH(n) {
+		u16_t base = n->chksum_flags;
+
+		NETIF_SET_CHECKSUM_CTRL(n, base & ~(NETIF_CHECKSUM_CHECK_IP |
+			NETIF_CHECKSUM_CHECK_UDP | NETIF_CHECKSUM_CHECK_TCP |
+			NETIF_CHECKSUM_CHECK_ICMP | NETIF_CHECKSUM_CHECK_ICMP6));
+		netif_poll(n);
+		NETIF_SET_CHECKSUM_CTRL(n, base);
+	}
+}
+
 /* loop_once() - run the before wait hooks, wait up to @timeout ms (-1:
  * until lwIP's next timer) for events, dispatch them, then poll loopback,
  * run due timers and the after input hooks; -1 if epoll failed
@@ -126,7 +148,7 @@ int loop_once(int timeout)
 		if (w->fn)
 			w->fn(w->arg, ev[i].events);
 	}
-	netif_poll_all();
+	poll_loopback();
 	sys_check_timeouts();
 	for (int i = 0; i < n_hooks; i++)
 		hooks[i]();
