@@ -38,14 +38,17 @@ static int route4_ok(const ip4_addr_t *dst)
 	return 1;
 }
 
-/* on_link6() - is IPv6 @dst on the link of @n by a static address's
- * implied /64 (RFC 5942; prefixes from RAs are nd6_find_route()'s)? */
+/* on_link6() - is IPv6 @dst one of @n's addresses, or on its link by a
+ * static address's implied /64?  As ip6_route(): a dynamic address (SLAAC,
+ * DHCPv6) is a /128 (RFC 5942; prefixes from RAs are nd6_find_route()'s).
+ */
 static int on_link6(const ip6_addr_t *dst, struct netif *n)
 {
 	for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++)
 		if (ip6_addr_isvalid(netif_ip6_addr_state(n, i)) &&
-		    netif_ip6_addr_isstatic(n, i) &&
-		    ip6_addr_net_zoneless_eq(dst, netif_ip6_addr(n, i)))
+		    ip6_addr_net_zoneless_eq(dst, netif_ip6_addr(n, i)) &&
+		    (netif_ip6_addr_isstatic(n, i) ||
+		     ip6_addr_zoneless_eq(dst, netif_ip6_addr(n, i))))
 			return 1;
 	return 0;
 }
@@ -61,7 +64,7 @@ static int route6_ok(const ip6_addr_t *dst)
 	if (nd6_find_route(dst))
 		return 1;
 	NETIF_FOREACH(n)
-		if (netif_is_up(n) && on_link6(dst, n))
+		if (netif_is_up(n) && netif_is_link_up(n) && on_link6(dst, n))
 			return 1;
 	return 0;
 }
