@@ -11,10 +11,9 @@ need_cmd python3
 shim_net
 for a in 127.0.0.1 ::1 10.0.0.2 "$NET6::2"; do
 	check "connect to our own $a: it connects, 100 kB each way"
-	PEERLIB_DIR=$(cd "$(dirname "$0")" && pwd)/shim app timeout 30 python3 - "$a" >"$TMPD/self.out" 2>&1 <<'PY'
+	PYTHONPATH="$PEERLIB" app timeout 30 python3 - "$a" >"$TMPD/self.out" 2>&1 <<'PY'
 import os, socket, sys
-sys.path.insert(0, os.environ["PEERLIB_DIR"])
-from peerlib import echo
+from peerlib import echo, echo_back
 fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
 l = socket.socket(fam, socket.SOCK_STREAM)
 l.bind((sys.argv[1], 0)); l.listen(1)
@@ -23,11 +22,8 @@ a, _ = l.accept()
 a.settimeout(10)
 data = os.urandom(100000)
 if os.fork() == 0:              # the accepted end echoes
-    while True:
-        b = a.recv(65536)
-        if not b:
-            os._exit(0)
-        a.sendall(b)
+    echo_back(a)
+    os._exit(0)
 a.close()
 echo(c, data)
 print("self ok")

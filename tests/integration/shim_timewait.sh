@@ -13,18 +13,9 @@
 need_cmd python3
 shim_net
 # the kernel side echoes and closes after the client does
-bg srv in_ns python3 -c '
-import socket
-l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("10.0.0.1", 9400)); l.listen(8)
-while True:
-    c, _ = l.accept()
-    while True:
-        b = c.recv(65536)
-        if not b:
-            break
-        c.sendall(b)
-    c.close()'
+bg srv in_ns env PYTHONPATH="$PEERLIB" python3 -c '
+from peerlib import echo_back, serve
+serve(9400, echo_back, ("10.0.0.1",))'
 wait_kport 9400 || fail "the kernel side server did not start"
 
 check "three connections from port 40000 to 10.0.0.1:9400, each closed first by the program"

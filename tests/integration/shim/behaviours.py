@@ -67,19 +67,26 @@ ok("connect to a silent address on the link: ETIMEDOUT")
 # a socket made before fork() and connected by the child: the child may
 # not take it for fresh (its parent could connect it too), so it asks the
 # daemon; the parent's copy sees the same connection
+def in_child(fn):
+    """run fn() in a forked child; it must return without an exception"""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fn()
+            os._exit(0)
+        except BaseException as ex:
+            print("child:", repr(ex), flush=True)
+            os._exit(1)
+    _, st = os.waitpid(pid, 0)
+    assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0, "child failed"
+
+def child_connects(s):
+    s.settimeout(20)
+    s.connect((V4, ECHO))
+    roundtrip(s, b"child")
+
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-pid = os.fork()
-if pid == 0:
-    try:
-        s.settimeout(20)
-        s.connect((V4, ECHO))
-        roundtrip(s, b"child")
-        os._exit(0)
-    except BaseException as ex:
-        print("child:", repr(ex), flush=True)
-        os._exit(1)
-_, st = os.waitpid(pid, 0)
-assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0, "child failed"
+in_child(lambda: child_connects(s))
 s.settimeout(20)
 roundtrip(s, b"parent")
 s.close()
@@ -89,40 +96,25 @@ ok("a socket made before fork() and connected by the child works in both")
 # stream is untouched, also when the first came through another fd or
 # process: the shim may not take the socket for fresh from socket() (it
 # would write its connect filler into the connected stream)
-def connect_twice(first, second):
-    """connect @first (blocking), then @second, another fd of the same
-    socket: EISCONN, and an echo through @first still works"""
-    first.connect((V4, ECHO))
+def connect_again(s, first):
+    """first() connects (blocking) another fd of @s's socket, or @s in a
+    child; then connect(@s) (blocking) must fail with EISCONN and an echo
+    through @s must still work"""
+    first()
     try:
-        second.connect((V4, ECHO))
-        raise AssertionError("second connect succeeded")
+        s.connect((V4, ECHO))
+        raise AssertionError("the second connect succeeded")
     except OSError as ex:
         assert ex.errno == errno.EISCONN, errno.errorcode.get(ex.errno, ex.errno)
-    first.settimeout(20)
-    roundtrip(first, b"twice" * 200)
+    s.settimeout(20)
+    roundtrip(s, b"twice" * 200)
 
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 d = s.dup()
-connect_twice(d, s)
+connect_again(s, lambda: d.connect((V4, ECHO)))
 d.close(); s.close()
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-pid = os.fork()
-if pid == 0:
-    try:
-        s.connect((V4, ECHO))
-        os._exit(0)
-    except BaseException as ex:
-        print("child:", repr(ex), flush=True)
-        os._exit(1)
-_, st = os.waitpid(pid, 0)
-assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0, "child failed"
-try:
-    s.connect((V4, ECHO))
-    raise AssertionError("parent's connect after the child's succeeded")
-except OSError as ex:
-    assert ex.errno == errno.EISCONN, errno.errorcode.get(ex.errno, ex.errno)
-s.settimeout(20)
-roundtrip(s, b"forked" * 200)
+connect_again(s, lambda: in_child(lambda: s.connect((V4, ECHO))))
 s.close()
 ok("connect() of a socket connected through a dup or by a forked child: EISCONN, stream intact")
 

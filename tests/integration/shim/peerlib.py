@@ -1,6 +1,6 @@
 """peerlib.py - helpers for the Python peers and programs of the shim tests
-(fault_reset_halfclose, shim_close_order, behaviours.py, spares.py,
-limits.py); put this directory on PYTHONPATH, or on sys.path.
+(fault_reset_halfclose, shim_close_order, shim_self, shim_timewait,
+behaviours.py, spares.py, limits.py); put this directory on PYTHONPATH, or on sys.path.
 """
 import socket
 import threading
@@ -25,6 +25,17 @@ def echo(s, data):
         assert b, "EOF from echo"
         got += b
     assert got == data, (got[:40], data[:40])
+
+
+def echo_back(c):
+    """Send back everything connection c receives; close it at EOF (a
+    handler for serve())."""
+    while True:
+        d = c.recv(65536)
+        if not d:
+            break
+        c.sendall(d)
+    c.close()
 
 
 def _accept_loop(listener, handler):
