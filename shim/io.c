@@ -152,7 +152,9 @@ static void add_pktinfo(const struct shim_sock *s, const struct proto_dgram *h,
 /* shim_udp_recvmsg() - receive one datagram on our UDP fd into @m: the
  * payload into msg_iov, the source into msg_name.  Returns payload bytes
  * (the full size with MSG_TRUNC), 0 for an empty datagram or -1 with
- * errno; an EOF (the daemon closed its end) gives the pending error. */
+ * errno; an EOF (the daemon closed its end: it died) gives ENETDOWN, as
+ * sending does, where returning 0 would look like an endless stream of
+ * empty datagrams. */
 ssize_t shim_udp_recvmsg(const struct shim_sock *s, struct msghdr *m, int flags)
 {
 	struct iovec iov[MAX_IOV + 1];
@@ -180,15 +182,10 @@ ssize_t shim_udp_recvmsg(const struct shim_sock *s, struct msghdr *m, int flags)
 	if (k < 0)
 		return -1;
 	if (k == 0) {
-		int err = shim_tcp_eof_error(s->fd);   /* SO_ERROR works for UDP too */
-
-		if (err) {
-			errno = err;
-			return -1;
-		}
-		m->msg_controllen = 0;
-		m->msg_flags = 0;
-		return 0;
+		/* UDP has no EOF: the daemon closed its end, so it is gone
+		 * (an empty datagram still brings its header) */
+		errno = ENETDOWN;
+		return -1;
 	}
 	if (k < (ssize_t)sizeof(h)) {
 		errno = EPROTO;
@@ -245,6 +242,18 @@ static bool tcp_ours(int fd)
 	return shim_ready && shim_kind(fd) == KIND_TCP;
 }
 
+/* fastopen_connect() - MSG_FASTOPEN with an address @to on our TCP fd
+ * connects first (the data then goes after the handshake); 0 if there is
+ * nothing to do or it is (being) connected, else -1 with errno */
+static int fastopen_connect(int fd, int flags, const void *to, socklen_t tolen)
+{
+	if (!(flags & MSG_FASTOPEN) || !to)
+		return 0;
+	if (connect(fd, to, tolen) < 0 && errno != EISCONN)
+		return -1;
+	return 0;
+}
+
 /* sendmsg() - see the file comment */
 SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
@@ -255,6 +264,8 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 	if (tcp_ours(fd) && m) {
 		struct msghdr o = *m;
 
+		if (fastopen_connect(fd, flags, m->msg_name, m->msg_namelen) < 0)
+			return -1;
 		o.msg_name = NULL;
 		o.msg_namelen = 0;
 		return REAL(sendmsg)(fd, &o, flags & TCP_SEND_FLAGS);
@@ -275,10 +286,8 @@ SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 	if (udp_sock(fd, &s))
 		return shim_udp_sendmsg(&s, &m, flags);
 	if (tcp_ours(fd)) {
-		if ((flags & MSG_FASTOPEN) && to) {
-			if (connect(fd, to, tolen) < 0 && errno != EISCONN)
-				return -1;
-		}
+		if (fastopen_connect(fd, flags, to, tolen) < 0)
+			return -1;
 		return REAL(send)(fd, buf, len, flags & TCP_SEND_FLAGS);
 	}
 	return REAL(sendto)(fd, buf, len, flags, to, tolen);
@@ -327,6 +336,18 @@ static ssize_t tcp_recv_done(int fd, ssize_t k, size_t room)
 	return 0;
 }
 
+/* tcp_recv_flags_bad() - flags a TCP receive on our fd refuses, as
+ * Linux does here: MSG_OOB (no urgent data: EINVAL) and MSG_ERRQUEUE
+ * (nothing is ever queued: EAGAIN, where the kernel's call would read
+ * stream data); true with errno set */
+static bool tcp_recv_flags_bad(int flags)
+{
+	if (!(flags & (MSG_OOB | MSG_ERRQUEUE)))
+		return false;
+	errno = flags & MSG_OOB ? EINVAL : EAGAIN;
+	return true;
+}
+
 /* recvmsg() - see the file comment */
 SHIM_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
@@ -340,16 +361,19 @@ SHIM_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 		shim_kind_set(fd, KIND_OTHER);
 	}
 	if (tcp_ours(fd) && m) {
+		struct msghdr o = *m;
 		size_t room = 0;
 
-		if (flags & MSG_OOB) {
-			errno = EINVAL;
+		if (tcp_recv_flags_bad(flags))
 			return -1;
-		}
 		for (size_t i = 0; i < m->msg_iovlen; i++)
 			room += m->msg_iov[i].iov_len;
+		o.msg_name = NULL;      /* the daemon end's name is no peer's */
+		o.msg_namelen = 0;
+		k = REAL(recvmsg)(fd, &o, flags & TCP_RECV_FLAGS);
 		m->msg_namelen = 0;
-		k = REAL(recvmsg)(fd, m, flags & TCP_RECV_FLAGS);
+		m->msg_controllen = o.msg_controllen;
+		m->msg_flags = o.msg_flags;
 		return tcp_recv_done(fd, k, room);
 	}
 	k = REAL(recvmsg)(fd, m, flags);
@@ -379,10 +403,8 @@ SHIM_EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags,
 		shim_kind_set(fd, KIND_OTHER);
 	}
 	if (tcp_ours(fd)) {
-		if (flags & MSG_OOB) {
-			errno = EINVAL;
+		if (tcp_recv_flags_bad(flags))
 			return -1;
-		}
 		if (from && fromlen)
 			*fromlen = 0;
 		k = REAL(recv)(fd, buf, len, flags & TCP_RECV_FLAGS);
@@ -444,9 +466,21 @@ static int udp_rw(int fd, const struct iovec *iov, int n, bool send, ssize_t *re
 {
 	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n > 0 ? (size_t)n : 0 };
 	struct shim_sock s;
+	size_t total = 0;
 
 	if (!udp_sock(fd, &s))
 		return 0;
+	if (n < 0 || n > UIO_MAXIOV) {
+		errno = EINVAL;
+		*ret = -1;
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	if (!send && total == 0) {
+		*ret = 0;               /* Linux's read of nothing takes nothing */
+		return 1;
+	}
 	*ret = send ? shim_udp_sendmsg(&s, &m, 0) : shim_udp_recvmsg(&s, &m, 0);
 	if (*ret >= 0 || errno != ENOTSOCK)
 		return 1;

@@ -74,13 +74,15 @@ static void read_servers(char *csv, size_t len)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *addr;
+		char *p = line, *addr, *save;
 
 		while (isspace((unsigned char)*p))
 			p++;
 		if (strncmp(p, "nameserver", 10) || !isspace((unsigned char)p[10]))
 			continue;
-		addr = strtok(p + 10, " \t\r\n");
+		/* strtok_r: strtok's state is the program's (its own loop may
+		 * be calling getaddrinfo) */
+		addr = strtok_r(p + 10, " \t\r\n", &save);
 		if (!addr || used + strlen(addr) + 2 > len)
 			continue;
 		used += (size_t)snprintf(csv + used, len - used, "%s%s", used ? "," : "", addr);

@@ -3,7 +3,8 @@
 # two transfers (one program sending, one receiving).  Within a second
 # each program gets an error on its connection (EPIPE or ECONNRESET: the
 # shim turns the EOF of a connection whose lwipd is gone into ECONNRESET)
-# and then ENETDOWN for a new socket; nothing hangs.  A new lwipd started
+# and then ENETDOWN for a new socket; a UDP program blocked in recvfrom()
+# gets ENETDOWN; nothing hangs.  A new lwipd started
 # on the same mount directory (it unmounts the dead one's filesystem)
 # serves new sockets, to new programs and to the programs that were
 # running all along.
@@ -70,6 +71,18 @@ bg sender app python3 -c "$PROG" send 9601 "$TMPD/restarted"
 bg receiver app python3 -c "$PROG" recv 9602 "$TMPD/restarted"
 wait_file "$TMPD/sender.log" "^go" && wait_file "$TMPD/receiver.log" "^go" ||
 	fail "transfers did not start: $(cat "$TMPD/sender.log" "$TMPD/receiver.log")"
+# a UDP program blocked in recvfrom(): UDP has no EOF, so it must get an
+# error, not an endless run of empty datagrams
+bg udp app python3 -c '
+import errno, socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("10.0.0.2", 9700)); print("ready", flush=True)
+try:
+    d, a = u.recvfrom(100)
+    print("got", len(d), "bytes from", a, flush=True)
+except OSError as e:
+    print("error", errno.errorcode.get(e.errno, e.errno), flush=True)'
+wait_file "$TMPD/udp.log" "^ready" || fail "udp: $(cat "$TMPD/udp.log")"
 
 check "SIGKILL to lwipd: each program gets an error within a second, then ENETDOWN"
 killed_at=$(date +%s.%N)
@@ -89,6 +102,10 @@ for p in sender receiver; do
 	grep -q "^new socket ENETDOWN" "$TMPD/$p.log" || fail "$p: $(cat "$TMPD/$p.log")"
 	ok "$p: $(grep "^new socket" "$TMPD/$p.log" | cut -d' ' -f1-3)"
 done
+
+wait_file "$TMPD/udp.log" "^(error|got)" 5 || fail "udp hangs: $(cat "$TMPD/udp.log")"
+grep -q "^error ENETDOWN$" "$TMPD/udp.log" || fail "udp: $(cat "$TMPD/udp.log")"
+ok "udp: recvfrom() ENETDOWN"
 
 check "a new lwipd on the same mount directory serves new sockets"
 : >"$TMPD/restart.log"

@@ -45,5 +45,26 @@ assert socket.getnameinfo(("10.0.0.1", 80), socket.NI_NUMERICHOST | socket.NI_NU
 print("resolver ok")
 PY
 ok "$(cat "$TMPD/py.out")"
+
+check "a program's own strtok() loop around getaddrinfo() keeps its place"
+app python3 - >"$TMPD/strtok.out" 2>&1 <<'PY' || fail "strtok: $(cat "$TMPD/strtok.out")"
+import ctypes, socket
+libc = ctypes.CDLL(None)
+libc.strtok.restype = ctypes.c_char_p
+libc.strtok.argtypes = (ctypes.c_char_p, ctypes.c_char_p)
+buf = ctypes.create_string_buffer(b"web.test,missing.test,web.test")
+names = []
+t = libc.strtok(buf, b",")
+while t:
+    names.append(t.decode())
+    try:
+        socket.getaddrinfo(t.decode(), 80)
+    except socket.gaierror:
+        pass
+    t = libc.strtok(None, b",")
+assert names == ["web.test", "missing.test", "web.test"], names
+print("strtok ok")
+PY
+ok "$(cat "$TMPD/strtok.out")"
 lwipd_stop
 pass

@@ -279,6 +279,41 @@ assert pi and socket.inet_ntoa(pi[0][8:12]) == "10.0.0.2", anc
 u.close()
 ok("IP_PKTINFO gives the local address 10.0.0.2")
 
+# receive flags and names as Linux has them on TCP: MSG_ERRQUEUE reads
+# no stream data (EAGAIN: nothing queued), recvmsg() gives no address;
+# sendmsg() with MSG_FASTOPEN and an address connects first
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.sendmsg([b"fastopen"], [], socket.MSG_FASTOPEN, (V4, ECHO))   # blocking
+s.settimeout(20)
+got = b""
+while len(got) < 8:
+    got += s.recv(8 - len(got))
+assert got == b"fastopen", got
+s.sendall(b"queued")
+time.sleep(0.2)
+s.setblocking(False)
+try:
+    s.recv(100, socket.MSG_ERRQUEUE)
+    raise AssertionError("MSG_ERRQUEUE read something")
+except BlockingIOError:
+    pass
+s.settimeout(20)
+data, anc, flags, addr = s.recvmsg(100)
+assert data == b"queued" and addr is None, (data, addr)
+s.close()
+ok("TCP: sendmsg(MSG_FASTOPEN) connects; MSG_ERRQUEUE is EAGAIN and leaves the data; recvmsg gives no address")
+
+# read() of nothing on UDP takes nothing (Linux: 0 at once, the datagram
+# stays); readv() with a negative count is EINVAL
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(20)
+u.sendto(b"stays", (V4, UECHO))
+select.select([u], [], [], 20)
+assert os.read(u.fileno(), 0) == b""
+assert u.recv(100) == b"stays"
+u.close()
+ok("UDP: read() of 0 bytes leaves the datagram")
+
 # AF_UNIX passes through untouched
 a, b = socket.socketpair()
 a.send(b"unix"); assert b.recv(10) == b"unix"
