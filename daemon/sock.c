@@ -233,7 +233,8 @@ void sock_fail(struct sock *s, int err)
 	sock_close_fd(s);
 	if (s->rx) {
 		pbuf_free(s->rx);
-		s->rx = NULL;
+		s->rx = s->rx_last = NULL;
+		s->rx_len = 0;
 	}
 	if (s->state != SS_FAILED) {
 		n_graves++;

@@ -47,7 +47,11 @@ struct sock {
 	} pcb;
 
 	/* TCP relay */
-	struct pbuf *rx;        /* from lwIP, not yet taken by the program */
+	struct pbuf *rx;        /* from lwIP, not yet taken by the program:
+				 * segments linked by ->next (tot_len is not
+				 * kept: rx_len counts) */
+	struct pbuf *rx_last;   /* its last pbuf, for O(1) appends */
+	size_t rx_len;          /* bytes in rx */
 	uint8_t *stash;         /* from the program, not yet taken by lwIP */
 	size_t stash_len;
 	bool peer_fin;          /* the peer sent FIN */

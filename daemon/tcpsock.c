@@ -243,11 +243,53 @@ static int pull(struct sock *s, uint32_t events)
 
 /* ---- lwIP -> program ---------------------------------------------------- */
 
+/* rx_append() - queue @p (a chain from lwIP) for the program, in O(1)
+ * whatever is queued: a peer sending tiny segments to a program that
+ * does not read must not make each append walk the queue
+ */
+static void rx_append(struct sock *s, struct pbuf *p)
+{
+	struct pbuf *last = p;
+
+	while (last->next)
+		last = last->next;
+	if (s->rx)
+		s->rx_last->next = p;   /* the chain now owns p's reference */
+	else
+		s->rx = p;
+	s->rx_last = last;
+	s->rx_len += p->tot_len;
+}
+
+/* rx_consume() - drop @n bytes from the head of @s's queue, and every
+ * empty pbuf at its head (a zero-length last IP fragment leaves one;
+ * kept, it would make an empty write forever)
+ */
+static void rx_consume(struct sock *s, size_t n)
+{
+	s->rx_len -= n;
+	while (s->rx && (n > 0 || s->rx->len == 0)) {
+		struct pbuf *q = s->rx;
+
+		if (n < q->len) {
+			pbuf_remove_header(q, n);
+			return;
+		}
+		n -= q->len;
+		s->rx = q->next;
+		q->next = NULL;
+		pbuf_free(q);
+	}
+	if (!s->rx)
+		s->rx_last = NULL;
+}
+
 /* deliver() - write pending received data to the program; returns -1 if
  * the program's end is gone
  */
 static int deliver(struct sock *s)
 {
+	rx_consume(s, 0);
 	while (s->rx) {
 		struct iovec iov[TCP_MAX_IOV];
 		struct msghdr mh = { .msg_iov = iov };
@@ -266,14 +308,15 @@ static int deliver(struct sock *s)
 			return -1;
 		}
 		s->rx_bytes += (uint64_t)n;
-		for (done = (size_t)n; done > 0;) {
+		for (done = (size_t)n; done > 0 && s->pcb.tcp;) {
 			u16_t step = done > 0xffff ? 0xffff : (u16_t)done;
 
-			if (s->pcb.tcp)
-				tcp_recved(s->pcb.tcp, step);
-			s->rx = pbuf_free_header(s->rx, step);
+			tcp_recved(s->pcb.tcp, step);
 			done -= step;
 		}
+		rx_consume(s, (size_t)n);
+		if (n == 0)
+			break;          /* only empty pbufs were left: now gone */
 	}
 	if (!s->rx && s->peer_fin)
 		shutdown(s->fd, SHUT_WR);
@@ -368,10 +411,8 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	if (!p) {
 		s->peer_fin = true;
 		let_go_if_done(s, pcb);
-	} else if (s->rx) {
-		pbuf_cat(s->rx, p);
 	} else {
-		s->rx = p;
+		rx_append(s, p);
 	}
 	if (s->state == SS_CONNECTED)
 		queue_delivery(s);
@@ -669,8 +710,15 @@ void tcpsock_close(struct sock *s, bool abort)
 		sock_free(s);
 		return;
 	}
-	if (s->state == SS_CONNECTING)
-		return;                 /* we hold a copy; cannot be HUP */
+	if (s->state == SS_CONNECTING) {
+		/* we hold a copy of the program's end, so it did not close it:
+		 * it shut it down (another thread cancelling a blocking
+		 * connect).  The connect ends, as Linux's shutdown() of a
+		 * SYN_SENT socket; left alone, the HUP would be reported on
+		 * every loop until the connect ended */
+		connect_fail(s, ECONNABORTED);
+		return;
+	}
 	app_closed(s, true);
 }
 

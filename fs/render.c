@@ -318,7 +318,7 @@ static void render_sockets(struct sbuf *b)
 
 	sbuf_printf(b, "proto local peer state send-q recv-q pid id\n");
 	for (struct sock *s = sock_first(); s; s = s->next) {
-		unsigned long rxq = s->rx ? s->rx->tot_len : 0, txq = 0;
+		unsigned long rxq = (unsigned long)s->rx_len, txq = 0;
 		const char *proto = s->type == SOCK_STREAM ? "tcp" : "udp";
 
 		if (s->type == SOCK_STREAM && s->pcb.tcp && s->pcb.tcp->state != LISTEN)

@@ -64,6 +64,27 @@ assert e == errno.ETIMEDOUT, errno.errorcode.get(e, e)
 s.close()
 ok("connect to a silent address on the link: ETIMEDOUT")
 
+# shutdown() from another thread cancels a blocking connect: the connect
+# fails at once (it must not report success) and lwipd does not spin on
+# the hangup while the SYNs go unanswered
+import threading
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+res = []
+def blocking_connect():
+    try:
+        s.connect(("10.0.0.99", 80))
+        res.append("connected")
+    except OSError as ex:
+        res.append(errno.errorcode.get(ex.errno, ex.errno))
+t = threading.Thread(target=blocking_connect)
+t.start()
+time.sleep(0.5)
+s.shutdown(socket.SHUT_RDWR)
+t.join(5)
+assert res and res[0] != "connected", "connect after shutdown(): %r" % res
+s.close()
+ok("shutdown() during a blocking connect: connect fails (%s)" % res[0])
+
 # a socket made before fork() and connected by the child: the child may
 # not take it for fresh (its parent could connect it too), so it asks the
 # daemon; the parent's copy sees the same connection
