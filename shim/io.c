@@ -40,6 +40,19 @@ void shim_dgram_frame(struct proto_dgram *h, const struct proto_addr *pa)
 		h->peer = *pa;
 }
 
+/* udp_max_payload() - the largest UDP payload one IP packet carries to
+ * @to (family 0: the connected peer, taken to be of the socket's family):
+ * 65535 less the IPv4 and UDP headers, or less the UDP header for IPv6 */
+static size_t udp_max_payload(const struct shim_sock *s, const struct proto_addr *to)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	bool v4 = to->family == 4 ||
+		  (to->family == 6 && !memcmp(to->addr, mapped, sizeof(mapped))) ||
+		  (to->family == 0 && s->family == AF_INET);
+
+	return v4 ? 65535 - 20 - 8 : 65535 - 8;
+}
+
 /* shim_udp_sendmsg() - send one datagram on our UDP fd: the header (the
  * destination from msg_name, or family 0 for the connected peer), then
  * the payload.  Returns payload bytes or -1 with errno.  Control messages
@@ -50,6 +63,7 @@ ssize_t shim_udp_sendmsg(const struct shim_sock *s, const struct msghdr *m, int 
 	struct proto_addr pa;
 	struct proto_dgram h;
 	struct msghdr o;
+	size_t total = 0;
 	ssize_t k;
 	int e;
 
@@ -66,6 +80,12 @@ ssize_t shim_udp_sendmsg(const struct shim_sock *s, const struct msghdr *m, int 
 		shim_dgram_frame(&h, &pa);
 	} else {
 		shim_dgram_frame(&h, NULL);
+	}
+	for (size_t i = 0; i < m->msg_iovlen; i++)
+		total += m->msg_iov[i].iov_len;
+	if (total > udp_max_payload(s, &h.peer)) {
+		errno = EMSGSIZE;       /* at once, as Linux: lwIP would fail later */
+		return -1;
 	}
 	iov[0].iov_base = &h;
 	iov[0].iov_len = sizeof(h);

@@ -335,6 +335,20 @@ assert u.recv(100) == b"stays"
 u.close()
 ok("UDP: read() of 0 bytes leaves the datagram")
 
+# a datagram larger than one IP packet can carry: EMSGSIZE at once, as
+# Linux (65507 bytes of payload over IPv4, 65527 over IPv6)
+for fam, host, most in ((socket.AF_INET, V4, 65507), (socket.AF_INET6, V6, 65527),
+                        (socket.AF_INET6, "::ffff:" + V4, 65507)):
+    u = socket.socket(fam, socket.SOCK_DGRAM)
+    try:
+        u.sendto(b"x" * (most + 1), (host, UECHO))
+        raise AssertionError("%d bytes to %s sent" % (most + 1, host))
+    except OSError as ex:
+        assert ex.errno == errno.EMSGSIZE, errno.errorcode.get(ex.errno, ex.errno)
+    assert u.sendto(b"x" * most, (host, UECHO)) == most
+    u.close()
+ok("UDP: one byte over the largest payload is EMSGSIZE (IPv4, IPv6, v4-mapped)")
+
 # AF_UNIX passes through untouched
 a, b = socket.socketpair()
 a.send(b"unix"); assert b.recv(10) == b"unix"
