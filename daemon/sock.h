@@ -55,6 +55,8 @@ struct sock {
 	uint8_t *stash;         /* from the program, not yet taken by lwIP */
 	size_t stash_len;
 	bool peer_fin;          /* the peer sent FIN */
+	bool app_rd_shut;       /* the program shut down reading: received
+				 * data is acknowledged and dropped */
 	bool app_eof;           /* the program shut down writing */
 	bool closing;           /* the program closed its end, data all read */
 	bool hup;               /* the program closed its end, data left to read */

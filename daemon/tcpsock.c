@@ -16,6 +16,7 @@
  * readiness are the kernel's own.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,11 +285,42 @@ static void rx_consume(struct sock *s, size_t n)
 		s->rx_last = NULL;
 }
 
+/* rx_drop() - acknowledge and drop everything queued for the program */
+static void rx_drop(struct sock *s)
+{
+	size_t n = s->rx_len;
+
+	while (n > 0 && s->pcb.tcp) {
+		u16_t step = n > 0xffff ? 0xffff : (u16_t)n;
+
+		tcp_recved(s->pcb.tcp, step);
+		n -= step;
+	}
+	rx_consume(s, s->rx_len);
+}
+
+/* only_rd_shut() - did the program shut down only reading on its end
+ * (shutdown(SHUT_RD)), rather than close it?  Our writes fail with EPIPE
+ * in both cases; a closed end also hangs ours up.
+ */
+static bool only_rd_shut(const struct sock *s)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLOUT };
+
+	return poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP);
+}
+
 /* deliver() - write pending received data to the program; returns -1 if
- * the program's end is gone
+ * the program's end is gone.  After the program's shutdown(SHUT_RD) the
+ * data is dropped (acknowledged: the peer is not held up), as BSD does;
+ * the connection goes on sending what the program writes.
  */
 static int deliver(struct sock *s)
 {
+	if (s->app_rd_shut) {
+		rx_drop(s);
+		return 0;
+	}
 	rx_consume(s, 0);
 	while (s->rx) {
 		struct iovec iov[TCP_MAX_IOV];
@@ -305,6 +337,11 @@ static int deliver(struct sock *s)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
+			if (errno == EPIPE && only_rd_shut(s)) {
+				s->app_rd_shut = true;
+				rx_drop(s);
+				break;
+			}
 			return -1;
 		}
 		s->rx_bytes += (uint64_t)n;

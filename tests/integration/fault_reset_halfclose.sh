@@ -6,7 +6,10 @@
 #   - the program half-closes (shutdown SHUT_WR): the peer reads all it
 #     sent and EOF, then sends 1 MiB back, which the program reads whole;
 #   - the peer half-closes: the program reads 1 MiB and EOF, then sends
-#     1 MiB back, which the peer reads whole after its own FIN.
+#     1 MiB back, which the peer reads whole after its own FIN;
+#   - the program shuts down reading (SHUT_RD): what the peer sends is
+#     dropped (acknowledged, not reset), and the 1 MiB the program sends
+#     afterwards reaches the peer whole, then its FIN.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/shim_lib.sh"
 need_cmd python3
@@ -25,6 +28,14 @@ def handle(c):
     if what == b"appwr":                # the program half-closes
         got = readall(c)
         c.sendall(hashlib.sha256(got).hexdigest().encode() + b"x" * MB)
+        c.close(); return
+    if what == b"appsr":                # the program shut down reading
+        c.sendall(b"z" * MB)            # nobody reads it: dropped, not reset
+        try:
+            got = readall(c)
+            print("appsr got", len(got), hashlib.sha256(got).hexdigest(), flush=True)
+        except ConnectionResetError:
+            print("appsr reset", flush=True)
         c.close(); return
     if what == b"peerw":                # we half-close first
         c.sendall(b"y" * MB)
@@ -89,6 +100,25 @@ print(hashlib.sha256(data).hexdigest())' "$host" >"$TMPD/peerw.out" 2>&1 || fail
 	wait_file "$TMPD/peer.log" "^peerw got 1048576 $digest" 10 ||
 		fail "the peer did not get the reply after its FIN: $(cat "$TMPD/peer.log")"
 	ok "program read 1 MiB + EOF, peer then got 1 MiB ($digest)"
+
+	check "program shuts down reading ($host): the peer's 1 MiB is dropped, no reset; the program's 1 MiB arrives"
+	app python3 -c '
+import hashlib, os, socket, sys, time
+s = socket.create_connection((sys.argv[1], 9701), timeout=10)
+s.sendall(b"appsr")
+s.shutdown(socket.SHUT_RD)
+time.sleep(1)                           # the peer sends meanwhile
+data = os.urandom(1 << 20)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+time.sleep(1)
+s.close()
+print(hashlib.sha256(data).hexdigest())' "$host" >"$TMPD/appsr.out" 2>&1 || fail "$(cat "$TMPD/appsr.out")"
+	digest=$(cat "$TMPD/appsr.out")
+	wait_file "$TMPD/peer.log" "^appsr (got 1048576 $digest|reset)" 10 ||
+		fail "the peer did not get the program's 1 MiB: $(grep appsr "$TMPD/peer.log")"
+	grep -q "^appsr reset" "$TMPD/peer.log" && fail "after SHUT_RD the connection was reset"
+	ok "the peer got the program's 1 MiB and FIN ($digest)"
 done
 lwipd_stop
 pass
