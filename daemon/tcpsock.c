@@ -685,10 +685,13 @@ static void on_err(void *arg, err_t err)
 		update_events(s);
 		return;
 	}
-	/* Give the program what arrived before the reset, then the error. */
+	/* Give the program what arrived before the reset, then the error.
+	 * lwIP's own aborts (ours detach first) come from its timers: no
+	 * answer to retransmissions or keepalive probes, ETIMEDOUT on
+	 * Linux. */
 	if (s->rx)
 		deliver(s);
-	sock_fail(s, sock_lwip_errno(err));
+	sock_fail(s, err == ERR_ABRT ? ETIMEDOUT : sock_lwip_errno(err));
 }
 
 /* tcp_readable() - events on the daemon's end of a connected socket */
