@@ -188,7 +188,8 @@ static struct ifa_node *build_list(const struct proto_ifinfo *v, int n, size_t *
 	size_t k = 0, total = (size_t)n;
 
 	for (int i = 0; i < n; i++)
-		total += v[i].has4 + v[i].n_addr6;
+		total += (v[i].has4 ? 1 : 0) +
+			 (v[i].n_addr6 < PROTO_IF_ADDR6_MAX ? v[i].n_addr6 : PROTO_IF_ADDR6_MAX);
 	*count = total;
 	x = calloc(total ? total : 1, sizeof(*x));
 	if (!x)

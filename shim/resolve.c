@@ -188,8 +188,9 @@ static bool is_localhost(const char *name)
 	return !strcasecmp(name, "localhost") || !strcasecmp(name, "localhost.");
 }
 
-/* numeric() - @name as an IPv4 (inet_aton forms) or IPv6 address with an
- * optional %scope; true if it is one */
+/* numeric() - @name as an IPv4 (inet_aton forms, nothing after them, as
+ * glibc's getaddrinfo) or IPv6 address with an optional %scope (a number
+ * or an interface lwipd knows); true if it is one */
 static bool numeric(const char *name, struct result *r)
 {
 	struct in_addr a4;
@@ -197,7 +198,8 @@ static bool numeric(const char *name, struct result *r)
 	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], *pct;
 	uint32_t scope = 0;
 
-	if (inet_aton(name, &a4)) {
+	/* inet_aton() stops at white space: "1.2.3.4 x" is no address */
+	if (!strpbrk(name, " \t\n\v\f\r") && inet_aton(name, &a4)) {
 		add_addr(r, AF_INET, &a4, 0);
 		return true;
 	}
@@ -211,6 +213,8 @@ static bool numeric(const char *name, struct result *r)
 		scope = (uint32_t)strtoul(pct, &end, 10);
 		if (*end || !*pct)
 			scope = if_nametoindex(pct);
+		if (!scope && (*end || !*pct))
+			return false;   /* no such interface: no address */
 	}
 	if (inet_pton(AF_INET6, buf, &a6) == 1) {
 		add_addr(r, AF_INET6, &a6, scope);

@@ -42,6 +42,13 @@ try:
 except socket.gaierror as e:
     assert e.errno == socket.EAI_NONAME, e
 assert socket.getnameinfo(("10.0.0.1", 80), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV) == ("10.0.0.1", "80")
+# not addresses, as glibc says: trailing text, an unknown interface
+for bad in ("10.0.0.1 x", "fe80::1%nosuchif0"):
+    try:
+        print("resolved", bad, socket.getaddrinfo(bad, 80))
+        sys.exit("%r resolved" % bad)
+    except socket.gaierror:
+        pass
 print("resolver ok")
 PY
 ok "$(cat "$TMPD/py.out")"
