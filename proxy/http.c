@@ -147,13 +147,19 @@ static enum hp_error te_token(const char *t, size_t n, struct http_msg *m)
 }
 
 /* conn_token() - One Connection option: close, keep-alive, or the name
- * of a further hop-by-hop field (remembered, bounded). */
+ * of a further hop-by-hop field (remembered, bounded).  The fields that
+ * frame the message or name its host are never dropped for it: the body
+ * is relayed by them, and an upstream that did not see them would take
+ * the body for a second request (smuggling past the access rules). */
 static enum hp_error conn_token(const char *t, size_t n, struct http_msg *m)
 {
 	if (eq_ci(t, n, "close"))
 		m->conn_close = true;
 	else if (eq_ci(t, n, "keep-alive"))
 		m->conn_keepalive = true;
+	else if (eq_ci(t, n, "content-length") || eq_ci(t, n, "transfer-encoding") ||
+		 eq_ci(t, n, "host"))
+		;                       /* ignored, see above */
 	else if (m->nconn_tok >= HTTP_MAX_CONN_TOKENS)
 		return HPE_CONNECTION;
 	else {
@@ -409,6 +415,8 @@ static int parse_host(const char *h, size_t n, struct http_url *u)
 		u->ip_family = AF_INET6;
 		return 0;
 	}
+	if (n > 1 && h[n - 1] == '.')
+		n--;                    /* "a.test." is a.test (the ACLs match it) */
 	if (!n || n > PX_MAX_HOST)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -657,9 +665,11 @@ int http_write_request(struct buf *out, const struct http_msg *m,
 
 	if (http_format_authority(auth, sizeof(auth), u, false) < 0)
 		return -1;
-	if (buf_printf(out, "%.*s %.*s HTTP/1.1\r\nHost: %s\r\n",
+	/* origin-form starts with "/": "http://a?q" asks for "/?q" */
+	if (buf_printf(out, "%.*s %s%.*s HTTP/1.1\r\nHost: %s\r\n",
 		       (int)m->mlen, m->method,
-		       u->plen ? (int)u->plen : 1, u->plen ? u->path : "/",
+		       u->plen && u->path[0] == '/' ? "" : "/",
+		       (int)u->plen, u->plen ? u->path : "",
 		       auth) < 0)
 		return -1;
 	if (write_fields(out, m, true, false) < 0)

@@ -297,6 +297,49 @@ Test(http, request_rewrite)
 	cr_assert_not(http_has_via(&m, " me (lwip-proxy/"));
 }
 
+Test(http, connection_cannot_drop_framing)
+{
+	/* Connection naming Content-Length must not strip it upstream: the
+	 * body would reach the origin as a second request */
+	const char *s = "POST http://a.test/ HTTP/1.1\r\nContent-Length: 4\r\n"
+			"Connection: Content-Length, Host, Transfer-Encoding, X-Hop\r\n"
+			"X-Hop: 1\r\n\r\n";
+	struct http_url u;
+	enum hp_error e;
+	struct buf b;
+	char *out;
+
+	cr_assert_eq(req(s, &e), HP_OK);
+	cr_assert_eq(http_parse_url(m.target, m.tlen, false, &u, &e), 0);
+	buf_init(&b, 4096);
+	cr_assert_eq(http_write_request(&b, &m, &u, "me"), 0);
+	out = strndup(buf_head(&b), b.len);
+	cr_assert_str_eq(out, "POST / HTTP/1.1\r\nHost: a.test\r\n"
+			 "Content-Length: 4\r\nVia: 1.1 me\r\n\r\n");
+	free(out);
+	buf_free(&b);
+}
+
+Test(http, query_without_path_and_trailing_dot)
+{
+	const char *s = "GET http://a.test.?q=1 HTTP/1.1\r\n\r\n";
+	struct http_url u;
+	enum hp_error e;
+	struct buf b;
+	char *out;
+
+	cr_assert_eq(req(s, &e), HP_OK);
+	cr_assert_eq(http_parse_url(m.target, m.tlen, false, &u, &e), 0);
+	cr_assert_str_eq(u.host, "a.test");
+	buf_init(&b, 4096);
+	cr_assert_eq(http_write_request(&b, &m, &u, "me"), 0);
+	out = strndup(buf_head(&b), b.len);
+	cr_assert_str_eq(out, "GET /?q=1 HTTP/1.1\r\nHost: a.test\r\n"
+			 "Via: 1.1 me\r\n\r\n");
+	free(out);
+	buf_free(&b);
+}
+
 Test(http, response_rewrite)
 {
 	const char *s = "HTTP/1.1 200 OK\r\nConnection: close\r\n"
