@@ -852,8 +852,8 @@ static bool step_state(struct client *c)
 		p |= relay_request(c);
 		if (c->dead || c->state != CS_FORWARD)
 			return true;
-		if (c->cin_eof && !c->reqbody.done) {
-			abort_client(c);
+		if (c->cin_eof && !c->reqbody.done && !c->cin.len) {
+			abort_client(c);        /* the body ended short */
 			return true;
 		}
 		p |= io_server(c);
@@ -869,7 +869,9 @@ static bool step_state(struct client *c)
 		return p;
 	case CS_TUNNEL:
 		p |= relay_request(c);
-		if (c->cin_eof && !c->reqbody.done)
+		/* the client's half-close ends its direction once all it
+		 * sent has gone on (the server may be slower) */
+		if (c->cin_eof && !c->reqbody.done && !c->cin.len)
 			c->reqbody.done = true;
 		p |= io_server(c);
 		if (c->dead)

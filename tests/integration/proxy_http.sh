@@ -106,6 +106,47 @@ out=$(pcurl -p http://127.0.0.1:9999/ 2>&1)
 check "CONNECT to another port refused" contains "$out" "403"
 check "access log: TCP_DENIED/403 CONNECT" contains "$(last_log)" "TCP_DENIED/403"
 
+# a client that sends 4 MiB into a tunnel and half-closes while the
+# server is still slow to read: every byte must reach the server, then
+# the FIN (the proxy once ended that direction with bytes still queued)
+"$PYTHON" -c '
+import socket, time
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 443)); l.listen(4)
+while True:
+    c, _ = l.accept()
+    n = len(c.recv(65536))
+    if n:                               # not wait_port'"'"'s probe
+        break
+time.sleep(1)                           # slow: the proxy holds the rest
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    n += len(d)
+c.sendall(b"got %d\n" % n); c.close()' &
+SINK=$!
+wait_port 127.0.0.1 443 || exit 1
+out=$("$PYTHON" -c '
+import socket
+s = socket.create_connection(("127.0.0.1", 3128), timeout=20)
+s.sendall(b"CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n")
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(1)
+s.sendall(b"t" * (4 << 20))
+s.shutdown(socket.SHUT_WR)
+out = b""
+while True:
+    d = s.recv(100)
+    if not d:
+        break
+    out += d
+print(out.decode().strip())' 2>&1)
+kill $SINK 2>/dev/null; wait $SINK 2>/dev/null
+check "CONNECT: a half-close after 4 MiB reaches a slow server after all of it ($out)" \
+	[ "$out" = "got 4194304" ]
+
 # --- errors
 out=$($RAW 127.0.0.1 3128 --part 'GARBAGE\r\n\r\n')
 check "malformed request: 400" contains "$out" "HTTP/1.1 400 Bad Request"
