@@ -53,6 +53,7 @@ struct client {
 	bool persistent;		/* keep the client after this txn */
 	unsigned ntxn;
 	uint64_t last_io, head_start, linger_until;
+	size_t head_seen;		/* cin bytes searched for a head's end */
 
 	/* the current transaction */
 	uint64_t t_start;
@@ -244,6 +245,7 @@ static void reset_txn(struct client *c)
 {
 	c->t_start = loop_now();
 	c->head_start = loop_now();
+	c->head_seen = 0;
 	c->method[0] = c->url[0] = c->host[0] = c->ctype[0] = '\0';
 	c->is_connect = c->client_10 = c->head_req = false;
 	c->resp_head_done = c->resp_any = false;
@@ -700,6 +702,34 @@ static void start_request(struct client *c, const struct http_msg *m)
 	begin_connect(c, true);
 }
 
+/* head_arrived() - Has cin a whole request head (up to its empty line),
+ * or as much as a head may be?  Searches only the bytes that came since
+ * the last look, so a client sending its head a byte at a time costs
+ * O(n), not a parse per byte; empty lines before the request line are
+ * dropped first (RFC 9112 2.2), so they cannot pose as a head's end. */
+static bool head_arrived(struct client *c)
+{
+	const char *p = buf_head(&c->cin);
+	size_t len = c->cin.len, lead = 0, i;
+
+	while (lead < len && (p[lead] == '\r' || p[lead] == '\n'))
+		lead++;
+	if (lead) {
+		buf_consume(&c->cin, lead);
+		c->head_seen = 0;
+		p = buf_head(&c->cin);
+		len = c->cin.len;
+	}
+	if (len >= PX_MAX_HEAD)
+		return true;            /* the parser says 431 */
+	for (i = c->head_seen > 2 ? c->head_seen - 2 : 0; i + 1 < len; i++)
+		if (p[i] == '\n' && (p[i + 1] == '\n' ||
+				     (p[i + 1] == '\r' && i + 2 < len && p[i + 2] == '\n')))
+			return true;
+	c->head_seen = len;
+	return false;
+}
+
 /* read_head() - In CS_READ_HEAD: parse what we have.
  * Return: true if anything changed */
 static bool read_head(struct client *c)
@@ -708,7 +738,7 @@ static bool read_head(struct client *c)
 	enum hp_error err;
 	enum hp_result r;
 
-	if (!c->cin.len) {
+	if (!c->cin.len || !head_arrived(c)) {
 		if (c->cin_eof) {
 			close_client(c);
 			return true;
