@@ -9,7 +9,9 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -558,17 +560,69 @@ int options_parse_file(struct config *c, const char *path,
 	return check_config(&p);
 }
 
+/* absolute() - @path made absolute against the working directory, into
+ * @buf, by the name only (nothing is looked up) */
+static void absolute(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		snprintf(buf, len, "%s", path);
+	else
+		snprintf(buf, len, "%s/%s", cwd, path);
+}
+
+/* in_mount() - is @path inside directory @mount?  By the names only:
+ * looking at a file in the mount would ask lwipd's own filesystem, whose
+ * thread is waiting for the line being applied (a deadlock) */
+static bool in_mount(const char *path, const char *mount)
+{
+	char a[PATH_MAX + 8], m[PATH_MAX + 8];
+	size_t n;
+
+	absolute(path, a, sizeof(a));
+	absolute(mount, m, sizeof(m));
+	n = strlen(m);
+	while (n > 1 && m[n - 1] == '/')
+		m[--n] = '\0';
+	return !strncmp(a, m, n) && (a[n] == '/' || a[n] == '\0');
+}
+
+/* mount_paths_ok() - a line written to `options` may name no file inside
+ * the mount @mount: the secret file, a stream or passt socket */
+static int mount_paths_ok(struct parser *p, const char *mount)
+{
+	if (p->c->secret_file[0] && in_mount(p->c->secret_file, mount))
+		return parse_fail(p, "--secret-file %s: inside lwipd's own filesystem",
+				  p->c->secret_file);
+	for (int k = 0; k < p->c->n_ifaces; k++) {
+		struct link_spec spec;
+		char name[LINK_NAME_MAX], why[64];
+
+		if (!link_spec_parse(p->c->ifaces[k].name, &spec, name, sizeof(name),
+				     why, sizeof(why)) &&
+		    spec.kind != LINK_TAP && spec.kind != LINK_TAPNS &&
+		    in_mount(spec.arg, mount))
+			return parse_fail(p, "-i %s: inside lwipd's own filesystem",
+					  p->c->ifaces[k].name);
+	}
+	return OPT_OK;
+}
+
 /* options_parse_line() - parse one line of options into @c; address options
- * before any -i apply to the first interface.  --config is refused.
+ * before any -i apply to the first interface.  --config is refused, and
+ * so are files inside the mount (mount_paths_ok()).
  */
 int options_parse_line(struct config *c, const char *line,
 		       char *err, size_t errlen)
 {
 	struct parser p = { .c = c, .err = err, .errlen = errlen, .depth = 1 };
+	char mount[sizeof(c->mount)];
 
+	memcpy(mount, c->mount, sizeof(mount));
 	if (c->n_ifaces > 0)
 		p.cur = &c->ifaces[0];
-	if (parse_one_line(&p, line))
+	if (parse_one_line(&p, line) || mount_paths_ok(&p, mount))
 		return OPT_ERROR;
 	return check_config(&p);
 }

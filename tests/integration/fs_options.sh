@@ -55,6 +55,17 @@ echo "$err" | grep -q "Invalid argument" || fail "not EINVAL: $err"
 wait_log "refused" || fail "no log message for the bad line"
 ok "EINVAL, unchanged, logged"
 
+check "a line naming a file inside the mount is refused (lwipd would wait on itself)"
+for line in "--addr-gen stable-privacy --secret-file $M/status" "-i stream-listen:$M/x"; do
+	if err=$(timeout 10 bash -c 'echo "$1" >"$2/options"' bash "$line" "$M" 2>&1); then
+		fail "accepted: $line"
+	fi
+	echo "$err" | grep -q "Invalid argument" || fail "$line: not EINVAL: $err"
+done
+timeout 5 cat "$M/status" >/dev/null || fail "lwipd no longer answers its filesystem"
+wait_log "inside lwipd's own filesystem" || fail "no log message"
+ok "both refused with EINVAL; lwipd answers"
+
 check "--del-address6 removes it; it stops answering"
 echo "--del-address6 $new" >"$M/options" || fail "removal refused"
 grep -q "$new" "$M/interfaces" && fail "still listed: $(grep "$new" "$M/interfaces")"
