@@ -51,6 +51,8 @@ struct node {
 struct open_file {
 	int file;
 	struct sbuf text;
+	char line[FS_MAX_WRITE + 1];    /* `options`: a line not ended yet */
+	size_t line_len;
 };
 
 static struct node nodes[FS_MAX_NODES];
@@ -226,35 +228,55 @@ static int fs_read(const char *path, char *buf, size_t size, off_t off,
 	return (int)size;
 }
 
-/* fs_write() - each line written to `options` is applied before the
- * write returns; a bad line fails the write with EINVAL
+/* apply_line() - apply one line written to `options` (blank: nothing);
+ * 0 or -errno */
+static int apply_line(char *line)
+{
+	char err[512];
+	int rc;
+
+	if (!line[strspn(line, " \t\r")])
+		return 0;
+	rc = bridge_call(BR_OPTIONS, 0, line, NULL, err, sizeof(err));
+	if (rc == -EINVAL)
+		log_warn("options: \"%s\" refused: %s", line, err);
+	return rc;
+}
+
+/* fs_write() - each line written to `options` is applied once its
+ * newline has come, before the write returns; a line may come in pieces
+ * (a writer's buffer flushed mid-line): the rest waits for the next write,
+ * or for the last close (fs_release(); not at every close: a child that
+ * inherited the fd and exits closes it too).  A bad line fails the write
+ * with EINVAL.
  */
 static int fs_write(const char *path, const char *buf, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
-	char text[FS_MAX_WRITE + 1], err[512], *save = NULL;
+	struct open_file *of = (void *)(uintptr_t)fi->fh;
 
 	(void)path;
 	(void)off;
-	(void)fi;
-	if (size > FS_MAX_WRITE)
-		return -EFBIG;
-	memcpy(text, buf, size);
-	text[size] = '\0';
-	for (char *line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
+	for (size_t i = 0; i < size; i++) {
 		int rc;
 
-		if (!line[strspn(line, " \t\r")])
+		if (buf[i] != '\n') {
+			if (of->line_len >= FS_MAX_WRITE) {
+				of->line_len = 0;
+				return -EFBIG;          /* a line that long is no option */
+			}
+			of->line[of->line_len++] = buf[i];
 			continue;
-		rc = bridge_call(BR_OPTIONS, 0, line, NULL, err, sizeof(err));
-		if (rc == -EINVAL)
-			log_warn("options: \"%s\" refused: %s", line, err);
-		if (rc)
+		}
+		of->line[of->line_len] = '\0';
+		of->line_len = 0;
+		if ((rc = apply_line(of->line)))
 			return rc;
 	}
 	return (int)size;
 }
+
+
 
 /* fs_truncate() - `echo ... > options` truncates first: allow it */
 static int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
@@ -264,12 +286,17 @@ static int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	return file_index(path) == RF_OPTIONS ? 0 : -EPERM;
 }
 
-/* fs_release() - free the rendered text */
+/* fs_release() - the last close: apply a last line written without its
+ * newline (a failure can only be logged now), free the rendered text */
 static int fs_release(const char *path, struct fuse_file_info *fi)
 {
 	struct open_file *of = (void *)(uintptr_t)fi->fh;
 
 	(void)path;
+	if (of && of->line_len) {
+		of->line[of->line_len] = '\0';
+		apply_line(of->line);
+	}
 	if (of) {
 		sbuf_free(&of->text);
 		free(of);

@@ -55,6 +55,15 @@ echo "$err" | grep -q "Invalid argument" || fail "not EINVAL: $err"
 wait_log "refused" || fail "no log message for the bad line"
 ok "EINVAL, unchanged, logged"
 
+check "a line written in two pieces is applied once, whole"
+{ printf -- "-A $NET6::6"; sleep 0.3; echo "/64"; } >"$M/options" || fail "write refused"
+grep -q -- "-A $NET6::6/64" "$M/options" || fail "options does not show it: $(cat "$M/options")"
+printf -- "--del-address6 $NET6::6" >"$M/options" || fail "a last line without newline refused"
+# applied at the last close, which FUSE reports after close() returns
+for i in $(seq 50); do grep -q -- "-A $NET6::6/64" "$M/options" || break; sleep 0.1; done
+! grep -q -- "-A $NET6::6/64" "$M/options" || fail "the line without newline was not applied at close"
+ok "applied whole; a last line without newline applied at close"
+
 check "a line naming a file inside the mount is refused (lwipd would wait on itself)"
 for line in "--addr-gen stable-privacy --secret-file $M/status" "-i stream-listen:$M/x"; do
 	if err=$(timeout 10 bash -c 'echo "$1" >"$2/options"' bash "$line" "$M" 2>&1); then
