@@ -6,6 +6,7 @@
  * separated by spaces, so both people and scripts can read them.
  * docs/lwipd-fs.5 describes each file.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,8 @@
 #include "sock.h"
 #include "timewait.h"
 #include "version.h"
+
+#define RENDER_OPTIONS_MAX (64 * 1024)  /* `options`: every path and address */
 
 const char *const render_names[RF_COUNT] = {
 	[RF_INTERFACES] = "interfaces", [RF_ROUTES] = "routes",
@@ -450,10 +453,17 @@ int render_file(int file, struct sbuf *out)
 		dns_store_resolv_conf(tmp, sizeof(tmp));
 		sbuf_printf(out, "%s", tmp);
 		break;
-	case RF_OPTIONS:
-		options_format(reconfig_running(), tmp, sizeof(tmp));
-		sbuf_printf(out, "%s", tmp);
+	case RF_OPTIONS: {
+		/* paths and eight interfaces' addresses can pass 4 KiB */
+		char *big = malloc(RENDER_OPTIONS_MAX);
+
+		if (!big)
+			return -ENOMEM;
+		options_format(reconfig_running(), big, RENDER_OPTIONS_MAX);
+		sbuf_printf(out, "%s", big);
+		free(big);
 		break;
+	}
 	default:
 		return -ENOENT;
 	}
