@@ -9,10 +9,7 @@
 . "$(dirname "$0")/shim_lib.sh"
 need_cmd python3
 shim_net
-bg peer in_ns env PYTHONPATH="$PEERLIB" python3 -c '
-from peerlib import echo_back, serve
-serve(9750, echo_back, ("10.0.0.1",))'
-wait_kport 9750 || fail "peer did not start"
+echo_peer 9750
 
 check "keepalive probes unanswered: recv() fails with ETIMEDOUT"
 bg prog app python3 -c '

@@ -21,6 +21,16 @@ shim_cleanup() {
 	lib_cleanup
 }
 
+# echo_peer PORT - a kernel-side TCP echo server on 10.0.0.1:PORT (each
+# connection echoed until EOF, then closed), started and waited for
+echo_peer() {
+	bg "echo$1" in_ns env PYTHONPATH="$PEERLIB" python3 -c '
+import sys
+from peerlib import echo_back, serve
+serve(int(sys.argv[1]), echo_back, ("10.0.0.1",))' "$1"
+	wait_kport "$1" || fail "the echo peer on port $1 did not start"
+}
+
 # shim_net - lib_init, both namespaces, lwipd with v4 and v6, both pingable
 shim_net() {
 	lib_init

@@ -13,10 +13,7 @@
 need_cmd python3
 shim_net
 # the kernel side echoes and closes after the client does
-bg srv in_ns env PYTHONPATH="$PEERLIB" python3 -c '
-from peerlib import echo_back, serve
-serve(9400, echo_back, ("10.0.0.1",))'
-wait_kport 9400 || fail "the kernel side server did not start"
+echo_peer 9400
 
 check "three connections from port 40000 to 10.0.0.1:9400, each closed first by the program"
 app timeout 60 python3 - >"$TMPD/tw.out" 2>&1 <<'PY'
