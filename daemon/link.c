@@ -157,9 +157,7 @@ static void deliver(struct link *l, const uint8_t *frame, size_t len, bool csum_
 	memcpy(p->payload, frame, len);
 	memset((uint8_t *)p->payload + len, 0, plen - len);
 	if (csum_ok)                    /* checks off, generation as it was */
-		NETIF_SET_CHECKSUM_CTRL(&l->netif, base & ~(NETIF_CHECKSUM_CHECK_IP |
-			NETIF_CHECKSUM_CHECK_UDP | NETIF_CHECKSUM_CHECK_TCP |
-			NETIF_CHECKSUM_CHECK_ICMP | NETIF_CHECKSUM_CHECK_ICMP6));
+		NETIF_SET_CHECKSUM_CTRL(&l->netif, base & ~LWIPD_CHECKSUM_CHECKS);
 	if (l->netif.input(p, &l->netif) != ERR_OK)
 		pbuf_free(p);
 	if (csum_ok)

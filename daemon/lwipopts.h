@@ -129,8 +129,12 @@
 
 /* ---- Checksums ------------------------------------------------------- */
 /* Per-netif control: a TAP frame the kernel vouches for (virtio_net_hdr
- * flags) is input with the checks off (link_input_csum()). */
+ * flags) is input with the checks off (link_input_csum()), and so is what
+ * lwIP loops back to itself (loop.c).  LWIPD_CHECKSUM_CHECKS: the checks
+ * those turn off (a netif's chksum_flags bits; needs lwip/netif.h). */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 1
+#define LWIPD_CHECKSUM_CHECKS (NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_UDP | \
+	NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_ICMP | NETIF_CHECKSUM_CHECK_ICMP6)
 /* LWIPD_FUZZ builds skip input checksum checks so fuzzers reach the parsers. */
 #ifdef LWIPD_FUZZ
 #define CHECKSUM_CHECK_IP          0

@@ -262,12 +262,19 @@ static void rx_append(struct sock *s, struct pbuf *p)
 	s->rx_len += p->tot_len;
 }
 
-/* rx_consume() - drop @n bytes from the head of @s's queue, and every
- * empty pbuf at its head (a zero-length last IP fragment leaves one;
- * kept, it would make an empty write forever)
+/* rx_taken() - @n bytes at the head of @s's queue are taken (by the
+ * program, or dropped): tell lwIP to open its window by that much and
+ * free them, with every empty pbuf at the head (a zero-length last IP
+ * fragment leaves one; kept, it would make an empty write forever)
  */
-static void rx_consume(struct sock *s, size_t n)
+static void rx_taken(struct sock *s, size_t n)
 {
+	for (size_t left = n; left > 0 && s->pcb.tcp;) {
+		u16_t step = left > 0xffff ? 0xffff : (u16_t)left;
+
+		tcp_recved(s->pcb.tcp, step);
+		left -= step;
+	}
 	s->rx_len -= n;
 	while (s->rx && (n > 0 || s->rx->len == 0)) {
 		struct pbuf *q = s->rx;
@@ -283,20 +290,6 @@ static void rx_consume(struct sock *s, size_t n)
 	}
 	if (!s->rx)
 		s->rx_last = NULL;
-}
-
-/* rx_drop() - acknowledge and drop everything queued for the program */
-static void rx_drop(struct sock *s)
-{
-	size_t n = s->rx_len;
-
-	while (n > 0 && s->pcb.tcp) {
-		u16_t step = n > 0xffff ? 0xffff : (u16_t)n;
-
-		tcp_recved(s->pcb.tcp, step);
-		n -= step;
-	}
-	rx_consume(s, s->rx_len);
 }
 
 /* only_rd_shut() - did the program shut down only reading on its end
@@ -318,16 +311,15 @@ static bool only_rd_shut(const struct sock *s)
 static int deliver(struct sock *s)
 {
 	if (s->app_rd_shut) {
-		rx_drop(s);
+		rx_taken(s, s->rx_len);
 		return 0;
 	}
-	rx_consume(s, 0);
+	rx_taken(s, 0);
 	while (s->rx) {
 		struct iovec iov[TCP_MAX_IOV];
 		struct msghdr mh = { .msg_iov = iov };
 		struct pbuf *q;
 		ssize_t n;
-		size_t done;
 
 		for (q = s->rx; q && mh.msg_iovlen < TCP_MAX_IOV; q = q->next) {
 			iov[mh.msg_iovlen].iov_base = q->payload;
@@ -339,19 +331,13 @@ static int deliver(struct sock *s)
 				break;
 			if (errno == EPIPE && only_rd_shut(s)) {
 				s->app_rd_shut = true;
-				rx_drop(s);
+				rx_taken(s, s->rx_len);
 				break;
 			}
 			return -1;
 		}
 		s->rx_bytes += (uint64_t)n;
-		for (done = (size_t)n; done > 0 && s->pcb.tcp;) {
-			u16_t step = done > 0xffff ? 0xffff : (u16_t)done;
-
-			tcp_recved(s->pcb.tcp, step);
-			done -= step;
-		}
-		rx_consume(s, (size_t)n);
+		rx_taken(s, (size_t)n);
 		if (n == 0)
 			break;          /* only empty pbufs were left: now gone */
 	}
@@ -660,14 +646,16 @@ static void on_err(void *arg, err_t err)
 {
 	struct sock *s = arg;
 
+	/* lwIP's own aborts (ours detach first) come from its timers: SYNs,
+	 * retransmissions or keepalive probes got no answer: ETIMEDOUT, as
+	 * Linux says */
+	int e = err == ERR_ABRT ? ETIMEDOUT : sock_lwip_errno(err);
+
 	if (!s)
 		return;
 	s->pcb.tcp = NULL;
 	if (s->state == SS_CONNECTING) {
-		/* lwIP aborts a connect whose SYNs got no answer: ETIMEDOUT,
-		 * as Linux says */
-		connect_fail(s, err == ERR_RST ? ECONNREFUSED :
-				err == ERR_ABRT ? ETIMEDOUT : sock_lwip_errno(err));
+		connect_fail(s, err == ERR_RST ? ECONNREFUSED : e);
 		return;
 	}
 	if (s->closing) {
@@ -685,13 +673,10 @@ static void on_err(void *arg, err_t err)
 		update_events(s);
 		return;
 	}
-	/* Give the program what arrived before the reset, then the error.
-	 * lwIP's own aborts (ours detach first) come from its timers: no
-	 * answer to retransmissions or keepalive probes, ETIMEDOUT on
-	 * Linux. */
+	/* Give the program what arrived before the reset, then the error. */
 	if (s->rx)
 		deliver(s);
-	sock_fail(s, err == ERR_ABRT ? ETIMEDOUT : sock_lwip_errno(err));
+	sock_fail(s, e);
 }
 
 /* tcp_readable() - events on the daemon's end of a connected socket */

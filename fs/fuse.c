@@ -51,7 +51,8 @@ struct node {
 struct open_file {
 	int file;
 	struct sbuf text;
-	char line[FS_MAX_WRITE + 1];    /* `options`: a line not ended yet */
+	char *line;             /* `options`: a line not ended yet (its
+				 * FS_MAX_WRITE + 1 bytes come at the first write) */
 	size_t line_len;
 };
 
@@ -257,6 +258,8 @@ static int fs_write(const char *path, const char *buf, size_t size, off_t off,
 
 	(void)path;
 	(void)off;
+	if (!of->line && !(of->line = malloc(FS_MAX_WRITE + 1)))
+		return -ENOMEM;
 	for (size_t i = 0; i < size; i++) {
 		int rc;
 
@@ -275,8 +278,6 @@ static int fs_write(const char *path, const char *buf, size_t size, off_t off,
 	}
 	return (int)size;
 }
-
-
 
 /* fs_truncate() - `echo ... > options` truncates first: allow it */
 static int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
@@ -299,6 +300,7 @@ static int fs_release(const char *path, struct fuse_file_info *fi)
 	}
 	if (of) {
 		sbuf_free(&of->text);
+		free(of->line);
 		free(of);
 	}
 	return 0;

@@ -709,24 +709,17 @@ static void start_request(struct client *c, const struct http_msg *m)
  * dropped first (RFC 9112 2.2), so they cannot pose as a head's end. */
 static bool head_arrived(struct client *c)
 {
-	const char *p = buf_head(&c->cin);
-	size_t len = c->cin.len, lead = 0, i;
+	size_t lead = http_skip_empty_lines(buf_head(&c->cin), c->cin.len);
 
-	while (lead < len && (p[lead] == '\r' || p[lead] == '\n'))
-		lead++;
 	if (lead) {
 		buf_consume(&c->cin, lead);
 		c->head_seen = 0;
-		p = buf_head(&c->cin);
-		len = c->cin.len;
 	}
-	if (len >= PX_MAX_HEAD)
-		return true;            /* the parser says 431 */
-	for (i = c->head_seen > 2 ? c->head_seen - 2 : 0; i + 1 < len; i++)
-		if (p[i] == '\n' && (p[i + 1] == '\n' ||
-				     (p[i + 1] == '\r' && i + 2 < len && p[i + 2] == '\n')))
-			return true;
-	c->head_seen = len;
+	if (c->cin.len >= PX_MAX_HEAD ||                /* the parser says 431 */
+	    http_find_head_end(buf_head(&c->cin), c->cin.len,
+			       c->head_seen > 2 ? c->head_seen - 2 : 0))
+		return true;
+	c->head_seen = c->cin.len;
 	return false;
 }
 

@@ -27,14 +27,16 @@ static bool eq_ci(const char *p, size_t n, const char *s)
 	return strlen(s) == n && !strncasecmp(p, s, n);
 }
 
-/* find_head_end() - Find the end of a message head: the empty line.
- * Accepts CRLF and bare LF line ends.  Return: offset just past the empty
- * line, or 0 if not yet present in @len bytes. */
-static size_t find_head_end(const char *p, size_t len)
+/* http_find_head_end() - Find the end of a message head: the empty line,
+ * looking from offset @from on (a caller that looked at @from bytes
+ * before passes @from - 2: the line end may have begun there).  Accepts
+ * CRLF and bare LF line ends.  Return: offset just past the empty line,
+ * or 0 if not yet present in @len bytes. */
+size_t http_find_head_end(const char *p, size_t len, size_t from)
 {
 	size_t i;
 
-	for (i = 0; i + 1 < len; i++) {
+	for (i = from; i + 1 < len; i++) {
 		if (p[i] != '\n')
 			continue;
 		if (p[i + 1] == '\n')
@@ -242,9 +244,9 @@ static enum hp_error parse_fields(const char *p, size_t end, size_t *pos,
 	}
 }
 
-/* skip_empty_lines() - Leading CRLFs before a request line are ignored
- * (RFC 9112 2.2).  Return: their length. */
-static size_t skip_empty_lines(const char *p, size_t len)
+/* http_skip_empty_lines() - Leading CRLFs before a request line are
+ * ignored (RFC 9112 2.2).  Return: their length. */
+size_t http_skip_empty_lines(const char *p, size_t len)
 {
 	size_t i = 0;
 
@@ -258,10 +260,10 @@ static size_t skip_empty_lines(const char *p, size_t len)
 static enum hp_result head_bounds(const char *p, size_t len, size_t *start,
 				  size_t *end, enum hp_error *err)
 {
-	size_t lead = skip_empty_lines(p, len), e;
+	size_t lead = http_skip_empty_lines(p, len), e;
 
 	*err = HPE_NONE;
-	e = find_head_end(p + lead, len - lead);
+	e = http_find_head_end(p + lead, len - lead, 0);
 	if (!e || lead + e > PX_MAX_HEAD) {
 		if (len >= PX_MAX_HEAD || (e && lead + e > PX_MAX_HEAD)) {
 			*err = HPE_TOO_BIG;

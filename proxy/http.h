@@ -94,6 +94,8 @@ struct http_url {
 	size_t plen;			/* 0: use "/" */
 };
 
+size_t http_find_head_end(const char *p, size_t len, size_t from);
+size_t http_skip_empty_lines(const char *p, size_t len);
 enum hp_result http_parse_request(const char *p, size_t len,
 				  struct http_msg *m, enum hp_error *err);
 enum hp_result http_parse_response(const char *p, size_t len,

@@ -81,16 +81,16 @@ ssize_t shim_udp_sendmsg(const struct shim_sock *s, const struct msghdr *m, int 
 	} else {
 		shim_dgram_frame(&h, NULL);
 	}
-	for (size_t i = 0; i < m->msg_iovlen; i++)
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	for (size_t i = 0; i < m->msg_iovlen; i++) {
+		iov[i + 1] = m->msg_iov[i];
 		total += m->msg_iov[i].iov_len;
+	}
 	if (total > udp_max_payload(s, &h.peer)) {
 		errno = EMSGSIZE;       /* at once, as Linux: lwIP would fail later */
 		return -1;
 	}
-	iov[0].iov_base = &h;
-	iov[0].iov_len = sizeof(h);
-	for (size_t i = 0; i < m->msg_iovlen; i++)
-		iov[i + 1] = m->msg_iov[i];
 	memset(&o, 0, sizeof(o));
 	o.msg_iov = iov;
 	o.msg_iovlen = m->msg_iovlen + 1;
@@ -495,7 +495,7 @@ static int udp_rw(int fd, const struct iovec *iov, int n, bool send, ssize_t *re
 		*ret = -1;
 		return 1;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; !send && i < n; i++)
 		total += iov[i].iov_len;
 	if (!send && total == 0) {
 		*ret = 0;               /* Linux's read of nothing takes nothing */
